@@ -1,0 +1,38 @@
+"""The store: one interface over SQLite and PostgreSQL.
+
+``open_store(url)`` gives a :class:`Store` whose repositories (``sources``, ``feeds``,
+``articles``, ...) hold every query tidings makes. Database-specific SQL lives only in
+``engine.py`` and ``dialects.py``.
+"""
+
+from __future__ import annotations
+
+from tidings.store.articles import ArticleRepo
+from tidings.store.engine import Database, create_engine, migrate
+from tidings.store.sources import FeedRepo, SourceRepo
+
+
+class Store:
+    def __init__(self, db: Database):
+        self.db = db
+        self.sources = SourceRepo(db)
+        self.feeds = FeedRepo(db)
+        self.articles = ArticleRepo(db)
+
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_store(url: str, *, upgrade: bool = True) -> Store:
+    """Open (and on first use create or upgrade) the store at ``url``."""
+    engine = create_engine(url)
+    if upgrade:
+        migrate(engine)
+    return Store(Database(engine))
+
+
+__all__ = ["Store", "open_store"]

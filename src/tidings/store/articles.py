@@ -1,0 +1,114 @@
+"""Articles: inserting a feed's entries idempotently, and reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from tidings.errors import NotFoundError
+from tidings.models import Article, Entry
+from tidings.store.dialects import insert
+from tidings.store.engine import Database
+from tidings.store.schema import articles
+
+ARTICLE_FIELDS = ("feed_id", "source_id", "entry_key", "url", "title", "canonical_url", "guid",
+                  "author", "published_at", "fetched_at", "summary", "content_html",
+                  "content_text", "image_url", "language", "attribution", "views", "story_id",
+                  "duplicate_of")
+
+
+def article_from_row(row: Mapping[str, Any]) -> Article:
+    return Article(id=row["id"], **{k: row[k] for k in ARTICLE_FIELDS})
+
+
+def entry_values(entry: Entry, *, feed_id: int | None, source_id: int, now: datetime,
+                 canonical_url: str | None = None, **extra: Any) -> dict[str, Any]:
+    """Row values for a new article from a parsed entry.
+
+    A missing date falls back to the first time the item was seen; a future date is clamped.
+    """
+    published = entry.published_at or entry.updated_at or now
+    if published > now:
+        published = now
+    return {
+        "feed_id": feed_id,
+        "source_id": source_id,
+        "entry_key": entry.key,
+        "guid": entry.guid,
+        "url": entry.url,
+        "canonical_url": canonical_url or entry.url,
+        "title": entry.title,
+        "author": entry.author,
+        "published_at": published,
+        "fetched_at": now,
+        "updated_at": entry.updated_at,
+        "summary": entry.summary,
+        "content_html": entry.content_html,
+        "content_text": entry.content_text,
+        "image_url": entry.image_url,
+        "language": entry.language,
+        **extra,
+    }
+
+
+class ArticleRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def insert_many(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert rows whose (source, entry key) is new; return the new ids, in row order.
+
+        Runs inside the caller's transaction so a feed's entries land together or not at all.
+        """
+        if not rows:
+            return []
+        # one entry key once per batch: a feed repeating a GUID stores one article
+        unique: dict[tuple[Any, str], dict[str, Any]] = {}
+        for row in rows:
+            unique.setdefault((row["source_id"], row["entry_key"]), row)
+        statement = (
+            insert(self.db.dialect, articles)
+            .on_conflict_do_nothing(index_elements=["source_id", "entry_key"])
+            .returning(articles.c.id, sort_by_parameter_order=True)
+        )
+        result = conn.execute(statement, list(unique.values()))
+        return [r.id for r in result if r.id is not None]
+
+    def get(self, article_id: int) -> Article:
+        with self.db.read() as conn:
+            row = conn.execute(articles.select().where(articles.c.id == article_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id}")
+        return article_from_row(row)
+
+    def count(self, source_id: int | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(articles)
+        if source_id is not None:
+            query = query.where(articles.c.source_id == source_id)
+        with self.db.read() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def latest(self, *, limit: int = 20, offset: int = 0, source_id: int | None = None
+               ) -> tuple[list[Article], int]:
+        """Newest first, with the total for paging."""
+        where = [] if source_id is None else [articles.c.source_id == source_id]
+        query = (
+            articles.select().where(*where)
+            .order_by(articles.c.published_at.desc(), articles.c.id.desc())
+            .limit(limit).offset(offset)
+        )
+        total = sa.select(sa.func.count()).select_from(articles).where(*where)
+        with self.db.read() as conn:
+            items = [article_from_row(r) for r in conn.execute(query).mappings()]
+            return items, int(conn.execute(total).scalar_one())
+
+    def update(self, article_id: int, conn: sa.Connection | None = None, **changes: Any) -> None:
+        statement = articles.update().where(articles.c.id == article_id).values(**changes)
+        if conn is not None:
+            conn.execute(statement)
+            return
+        with self.db.write() as own:
+            own.execute(statement)

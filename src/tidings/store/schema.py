@@ -1,0 +1,160 @@
+"""Table definitions for queries (SQLAlchemy Core). The migrations create them; keep in step.
+
+Shared code builds queries from these objects only, so no one database's SQL leaks into it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every database."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected datetime, got {type(value).__name__}")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("url", sa.Text),
+    sa.Column("category", sa.Text),
+    sa.Column("fulltext", sa.String(8), nullable=False, server_default="auto"),
+    sa.Column("language", sa.String(16)),
+    sa.Column("paused", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+feeds = sa.Table(
+    "feeds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("url", sa.Text, nullable=False, unique=True),
+    sa.Column("title", sa.Text),
+    sa.Column("site_url", sa.Text),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("next_check_at", UTCDateTime, index=True),
+    sa.Column("last_checked_at", UTCDateTime),
+    sa.Column("last_new_at", UTCDateTime),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("poll_interval", sa.Integer),
+    sa.Column("ttl_seconds", sa.Integer),
+    sa.Column("lease_owner", sa.Text),
+    sa.Column("lease_until", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+stories = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("first_published_at", UTCDateTime, index=True),
+    sa.Column("last_published_at", UTCDateTime, index=True),
+    sa.Column("article_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("source_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("views", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("score", sa.Float, nullable=False, server_default="0"),
+    sa.Column("image_url", sa.Text),
+    sa.Column("merged_into", sa.Integer, sa.ForeignKey("stories.id"), index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id", ondelete="SET NULL"), index=True),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"),
+              index=True),
+    sa.Column("entry_key", sa.Text, nullable=False),
+    sa.Column("guid", sa.Text),
+    sa.Column("url", sa.Text),
+    sa.Column("canonical_url", sa.Text, index=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("author", sa.Text),
+    sa.Column("published_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("fetched_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime),
+    sa.Column("summary", sa.Text),
+    sa.Column("content_html", sa.Text),
+    sa.Column("content_text", sa.Text),
+    sa.Column("image_url", sa.Text),
+    sa.Column("language", sa.String(16)),
+    sa.Column("site_name", sa.Text),
+    sa.Column("attribution", sa.Text),
+    sa.Column("views", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id"), index=True),
+    sa.Column("duplicate_of", sa.Integer, sa.ForeignKey("articles.id"), index=True),
+    sa.Column("content_hash", sa.String(64)),
+    # pipeline state: the extraction and clustering stages read their queues from these
+    sa.Column("extract_state", sa.String(12), nullable=False, server_default="pending"),
+    sa.Column("extract_error", sa.Text),
+    sa.Column("cluster_state", sa.String(12), nullable=False, server_default="pending"),
+    sa.UniqueConstraint("source_id", "entry_key", name="uq_articles_source_entry"),
+    sa.Index("ix_articles_extract_state", "extract_state"),
+    sa.Index("ix_articles_cluster_state", "cluster_state"),
+)
+
+reads = sa.Table(
+    "reads",
+    metadata,
+    # once per visitor per article per day: the key is a salted daily hash, never an address
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("visitor", sa.String(64), primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("read_at", UTCDateTime, nullable=False, index=True),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("is_admin", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    # small key/value facts: the page-cache version counter, the daily visitor salt, ...
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)

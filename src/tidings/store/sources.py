@@ -1,0 +1,152 @@
+"""Sources (outlets) and their feeds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from tidings.errors import NotFoundError
+from tidings.models import Feed, Source
+from tidings.store.engine import Database
+from tidings.store.schema import feeds, sources
+
+SOURCE_FIELDS = ("name", "url", "category", "fulltext", "language", "paused")
+FEED_FIELDS = ("url", "title", "site_url", "etag", "last_modified", "next_check_at",
+               "last_checked_at", "error_count", "last_error", "disabled", "poll_interval")
+
+
+def source_from_row(row: Mapping[str, Any]) -> Source:
+    return Source(id=row["id"], **{k: row[k] for k in SOURCE_FIELDS})
+
+
+def feed_from_row(row: Mapping[str, Any]) -> Feed:
+    return Feed(id=row["id"], source_id=row["source_id"], **{k: row[k] for k in FEED_FIELDS})
+
+
+class SourceRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def add(self, source: Source, now: datetime) -> Source:
+        values = {k: getattr(source, k) for k in SOURCE_FIELDS}
+        with self.db.write() as conn:
+            new_id = conn.execute(
+                sources.insert().values(**values, created_at=now).returning(sources.c.id)
+            ).scalar_one()
+        return self.get(new_id)
+
+    def get(self, source_id: int) -> Source:
+        with self.db.read() as conn:
+            row = conn.execute(sources.select().where(sources.c.id == source_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no source with id {source_id}")
+        return source_from_row(row)
+
+    def find(self, *, url: str | None = None, name: str | None = None) -> Source | None:
+        query = sources.select()
+        if url is not None:
+            query = query.where(sources.c.url == url)
+        if name is not None:
+            query = query.where(sources.c.name == name)
+        with self.db.read() as conn:
+            row = conn.execute(query.limit(1)).mappings().first()
+        return source_from_row(row) if row else None
+
+    def list(self) -> list[Source]:
+        with self.db.read() as conn:
+            rows = conn.execute(sources.select().order_by(sources.c.name, sources.c.id)).mappings()
+            return [source_from_row(r) for r in rows]
+
+    def update(self, source_id: int, **changes: Any) -> Source:
+        unknown = set(changes) - set(SOURCE_FIELDS)
+        if unknown:
+            raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+        with self.db.write() as conn:
+            done = conn.execute(sources.update().where(sources.c.id == source_id).values(**changes))
+            if done.rowcount == 0:
+                raise NotFoundError(f"no source with id {source_id}")
+        return self.get(source_id)
+
+    def remove(self, source_id: int) -> None:
+        """Remove a source with its feeds and articles, in one transaction."""
+        from tidings.store.schema import articles
+
+        with self.db.write() as conn:
+            if conn.execute(sa.select(sources.c.id).where(sources.c.id == source_id)).first() is None:
+                raise NotFoundError(f"no source with id {source_id}")
+            ids = sa.select(articles.c.id).where(articles.c.source_id == source_id)
+            conn.execute(articles.update().where(articles.c.duplicate_of.in_(ids))
+                         .values(duplicate_of=None))
+            conn.execute(articles.delete().where(articles.c.source_id == source_id))
+            conn.execute(feeds.delete().where(feeds.c.source_id == source_id))
+            conn.execute(sources.delete().where(sources.c.id == source_id))
+
+
+class FeedRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def add(self, feed: Feed, now: datetime) -> Feed:
+        values = {k: getattr(feed, k) for k in FEED_FIELDS}
+        with self.db.write() as conn:
+            new_id = conn.execute(
+                feeds.insert()
+                .values(**values, source_id=feed.source_id, created_at=now)
+                .returning(feeds.c.id)
+            ).scalar_one()
+        return self.get(new_id)
+
+    def get(self, feed_id: int) -> Feed:
+        with self.db.read() as conn:
+            row = conn.execute(feeds.select().where(feeds.c.id == feed_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        return feed_from_row(row)
+
+    def by_url(self, url: str) -> Feed | None:
+        with self.db.read() as conn:
+            row = conn.execute(feeds.select().where(feeds.c.url == url)).mappings().first()
+        return feed_from_row(row) if row else None
+
+    def list(self, source_id: int | None = None) -> list[Feed]:
+        query = feeds.select().order_by(feeds.c.id)
+        if source_id is not None:
+            query = query.where(feeds.c.source_id == source_id)
+        with self.db.read() as conn:
+            return [feed_from_row(r) for r in conn.execute(query).mappings()]
+
+    def active(self, due_before: datetime | None = None) -> list[Feed]:
+        """Feeds that may be fetched: not disabled, source not paused, optionally due."""
+        query = (
+            feeds.select()
+            .join(sources, sources.c.id == feeds.c.source_id)
+            .where(feeds.c.disabled == sa.false(), sources.c.paused == sa.false())
+            .order_by(feeds.c.next_check_at, feeds.c.id)
+        )
+        if due_before is not None:
+            query = query.where(sa.or_(feeds.c.next_check_at.is_(None),
+                                       feeds.c.next_check_at <= due_before))
+        with self.db.read() as conn:
+            return [feed_from_row(r) for r in conn.execute(query).mappings()]
+
+    def update(self, feed_id: int, conn: sa.Connection | None = None, **changes: Any) -> None:
+        """Change feed columns; inside ``conn``'s transaction when one is given."""
+        statement = feeds.update().where(feeds.c.id == feed_id).values(**changes)
+        if conn is not None:
+            conn.execute(statement)
+            return
+        with self.db.write() as own:
+            if own.execute(statement).rowcount == 0:
+                raise NotFoundError(f"no feed with id {feed_id}")
+
+    def remove(self, feed_id: int) -> None:
+        with self.db.write() as conn:
+            conn.execute(feeds.delete().where(feeds.c.id == feed_id))
+
+    def urls(self, feed_ids: Sequence[int]) -> dict[int, str]:
+        with self.db.read() as conn:
+            rows = conn.execute(sa.select(feeds.c.id, feeds.c.url).where(feeds.c.id.in_(feed_ids)))
+            return {r.id: r.url for r in rows}
