@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from tidings.store.articles import ArticleRepo
 from tidings.store.engine import Database, create_engine, migrate
+from tidings.store.leases import LeaseRepo
 from tidings.store.sources import FeedRepo, SourceRepo
+from tidings.store.users import UserRepo
 
 
 class Store:
@@ -18,6 +20,8 @@ class Store:
         self.sources = SourceRepo(db)
         self.feeds = FeedRepo(db)
         self.articles = ArticleRepo(db)
+        self.users = UserRepo(db)
+        self.leases = LeaseRepo(db)
 
     @property
     def dialect(self) -> str:

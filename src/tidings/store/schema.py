@@ -73,7 +73,7 @@ feeds = sa.Table(
     sa.Column("poll_interval", sa.Integer),
     sa.Column("ttl_seconds", sa.Integer),
     sa.Column("lease_owner", sa.Text),
-    sa.Column("lease_until", UTCDateTime),
+    sa.Column("lease_until", UTCDateTime, index=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -151,10 +151,33 @@ users = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
+host_slots = sa.Table(
+    "host_slots",
+    metadata,
+    # per-host politeness across all workers: a feed in flight holds one of its host's slots
+    sa.Column("host", sa.Text, primary_key=True),
+    sa.Column("slot", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("feed_id", sa.Integer),
+    sa.Column("owner", sa.Text),
+    sa.Column("lease_until", UTCDateTime),
+)
+
 meta = sa.Table(
     "meta",
     metadata,
     # small key/value facts: the page-cache version counter, the daily visitor salt, ...
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
+)
+
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    # failed sign-ins only; ``key`` is a hash of address + user name, ``address`` a hash too
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("attempted_at", UTCDateTime, nullable=False),
+    sa.Index("ix_login_attempts_key", "key", "attempted_at"),
+    sa.Index("ix_login_attempts_address", "address", "attempted_at"),
 )
