@@ -1,0 +1,86 @@
+"""Operations the admin area and the command line share, so the two never drift.
+
+Adding and editing sources, and re-running the later pipeline stages. The stage modules are
+imported lazily: the admin area must load even while a stage is being rebuilt.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from tidings.config import Settings
+from tidings.errors import TidingsError
+from tidings.models import Feed, Source
+from tidings.store import health
+
+STAGES = {
+    "extract": "tidings.ingest.fulltext",
+    "cluster": "tidings.cluster.stage",
+}
+PIPELINE_ACTIONS = ("run-extract", "run-cluster", "requeue-extract", "requeue-extract-all",
+                    "requeue-cluster", "reset-feed-errors")
+RUN_LIMIT = 500
+
+
+class OperationError(TidingsError):
+    """An admin operation that cannot be done as asked."""
+
+
+def add_source(store: Any, *, url: str, name: str | None, category: str | None,
+               now: datetime) -> Source:
+    """A new source with one feed at ``url`` (fetched, and address-checked, on the next run)."""
+    if store.feeds.by_url(url) is not None:
+        raise OperationError(f"already subscribed to {url}")
+    host = urlsplit(url).hostname or url
+    source = store.sources.add(Source(id=None, name=name or host, category=category,
+                                      url=f"{urlsplit(url).scheme}://{host}/"), now)
+    store.feeds.add(Feed(id=None, source_id=source.id, url=url), now)
+    return source  # type: ignore[no-any-return]
+
+
+def edit_source(store: Any, source_id: int, *, name: str, category: str | None,
+                fulltext: str, language: str | None, poll_interval: int | None) -> None:
+    """Change a source's settings; the poll interval applies to each of its feeds."""
+    store.sources.update(source_id, name=name, category=category, fulltext=fulltext,
+                         language=language)
+    for feed in store.feeds.list(source_id):
+        store.feeds.update(feed.id, poll_interval=poll_interval)
+
+
+def run_stage(store: Any, settings: Settings, stage: str, *, limit: int | None = RUN_LIMIT) -> int:
+    """Run one later stage over its queue now; how many articles it handled."""
+    try:
+        module = importlib.import_module(STAGES[stage])
+    except KeyError:
+        raise OperationError(f"unknown stage {stage!r}") from None
+    except ImportError:
+        raise OperationError(f"the {stage} stage is not available in this build") from None
+    return int(module.run_pending(store, settings, limit=limit))
+
+
+def pipeline_action(store: Any, settings: Settings, action: str, *,
+                    source_id: int | None = None) -> str:
+    """One named action from the admin area; returns a sentence saying what was done."""
+    if action == "run-extract":
+        return f"Extraction handled {run_stage(store, settings, 'extract')} article(s)."
+    if action == "run-cluster":
+        return f"Clustering handled {run_stage(store, settings, 'cluster')} article(s)."
+    if action == "requeue-extract":
+        n = health.requeue_extraction(store, source_id=source_id)
+        return f"{n} failed article(s) queued for extraction again."
+    if action == "requeue-extract-all":
+        n = health.requeue_extraction(store, source_id=source_id,
+                                      states=("failed", "done", "skipped"))
+        return f"{n} article(s) queued for extraction again."
+    if action == "requeue-cluster":
+        n = health.requeue_clustering(store, source_id=source_id)
+        return f"{n} article(s) queued for clustering again."
+    if action == "reset-feed-errors":
+        if source_id is None:
+            raise OperationError("choose a source")
+        n = health.reset_feed_errors(store, source_id)
+        return f"{n} feed(s) will be fetched again."
+    raise OperationError(f"unknown action {action!r}")

@@ -1,0 +1,149 @@
+"""Passwords, sessions and CSRF tokens: the small pieces the admin area is built from.
+
+Passwords are hashed with Argon2id (argon2-cffi). A session is a signed cookie (itsdangerous)
+holding the user id, a fingerprint of the password hash (so changing a password ends every
+session) and the session's CSRF token; it is HttpOnly and SameSite=Lax, and Secure on https.
+Before sign-in, the login form is protected by a double-submit token: a random value in its own
+cookie and an HMAC of it in the form, so another site can neither read nor forge the pair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tidings.config import Settings
+from tidings.errors import ConfigError
+
+SESSION_COOKIE = "tidings_session"
+LOGIN_CSRF_COOKIE = "tidings_login_csrf"
+CSRF_FIELD = "csrf_token"
+SESSION_MAX_AGE = 14 * 24 * 3600
+MIN_PASSWORD_LENGTH = 8
+
+_hasher = PasswordHasher()
+# verifying against this when the user does not exist keeps the timing the same
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when ``password`` matches; a missing user costs the same time as a wrong password."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ConfigError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def load_secret(settings: Settings) -> str:
+    """``settings.secret_key``, else a key generated once and kept in ``$home/secret_key``."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.ensure_home()) / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        text = path.read_text().strip()
+        if len(text) >= 32:
+            return text
+        raise ConfigError(f"{path} is too short to be a secret key; delete it to make a new one"
+                          ) from None
+    with os.fdopen(fd, "w") as fh:
+        key = secrets.token_urlsafe(48)
+        fh.write(key + "\n")
+    return key
+
+
+def password_fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    user_id: int
+    fingerprint: str
+    csrf: str
+
+
+class SessionSigner:
+    """Signs and reads session cookies and login CSRF tokens with one secret."""
+
+    def __init__(self, secret: str):
+        self._secret = secret.encode()
+        self._sessions = URLSafeTimedSerializer(secret, salt="tidings.session")
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def new_session(self, user_id: int, password_hash: str) -> Session:
+        return Session(user_id, password_fingerprint(password_hash), secrets.token_urlsafe(32))
+
+    def dumps(self, session: Session) -> str:
+        return self._sessions.dumps([session.user_id, session.fingerprint, session.csrf])
+
+    def loads(self, cookie: str | None) -> Session | None:
+        if not cookie:
+            return None
+        try:
+            data: Any = self._sessions.loads(cookie, max_age=SESSION_MAX_AGE)
+        except BadSignature:
+            return None
+        if (not isinstance(data, list) or len(data) != 3 or not isinstance(data[0], int)
+                or not all(isinstance(x, str) for x in data[1:])):
+            return None
+        return Session(data[0], data[1], data[2])
+
+    # -- login CSRF (double submit, bound by HMAC) -------------------------------------------
+
+    def login_token(self, nonce: str) -> str:
+        return hmac.new(self._secret, b"login-csrf:" + nonce.encode(), hashlib.sha256).hexdigest()
+
+    def check_login_token(self, nonce: str | None, token: str | None) -> bool:
+        if not nonce or not token:
+            return False
+        return hmac.compare_digest(self.login_token(nonce), token)
+
+
+def tokens_match(expected: str | None, given: str | None) -> bool:
+    """Constant-time comparison of a CSRF token; missing on either side is a mismatch."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def set_cookie(response: Response, request: Request, name: str, value: str,
+               max_age: int | None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True,
+                        samesite="lax", secure=is_https(request))
+
+
+def clear_cookie(response: Response, request: Request, name: str) -> None:
+    response.delete_cookie(name, path="/", httponly=True, samesite="lax",
+                           secure=is_https(request))
+
+
+def client_address(request: Request) -> str:
+    """The peer address (proxies are not trusted: a header is easy to forge)."""
+    return request.client.host if request.client else "unknown"
