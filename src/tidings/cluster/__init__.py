@@ -1,0 +1,1 @@
+"""Syndicated copies (MinHash) and online story clustering; see docs/clustering.md."""
