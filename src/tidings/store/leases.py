@@ -51,25 +51,20 @@ class LeaseRepo:
         self.db = db
 
     def claim(self, owner: str, *, limit: int, lease_seconds: float, per_host: int,
-              now: datetime) -> list[Claim]:
+              now: datetime, due_before: datetime | None = None) -> list[Claim]:
         """Lease up to ``limit`` due feeds to ``owner`` until ``now + lease_seconds``.
 
-        Due means: not disabled, source not paused, ``next_check_at`` reached (or never
-        checked) and not leased by anyone (or the lease expired). Oldest due first.
+        Due means: not disabled, source not paused, ``next_check_at`` reached by
+        ``due_before`` (default ``now``; a run-once worker passes its start time so it ends)
+        or never checked, and not leased by anyone (or the lease expired). Oldest due first.
         """
         if limit <= 0:
             return []
         until = now + timedelta(seconds=lease_seconds)
-        free_lease = sa.or_(feeds.c.lease_until.is_(None), feeds.c.lease_until < now)
         candidates = (
             sa.select(feeds.c.id, feeds.c.url)
             .join(sources, sources.c.id == feeds.c.source_id)
-            .where(
-                feeds.c.disabled == sa.false(),
-                sources.c.paused == sa.false(),
-                sa.or_(feeds.c.next_check_at.is_(None), feeds.c.next_check_at <= now),
-                free_lease,
-            )
+            .where(*_due(now, due_before or now))
             .order_by(feeds.c.next_check_at.asc().nulls_first(), feeds.c.id)
             .limit(limit * OVERFETCH)
             .with_for_update(of=feeds, skip_locked=True)
@@ -183,17 +178,12 @@ class LeaseRepo:
             )
         return int(done)
 
-    def due_unclaimed(self, now: datetime) -> int:
+    def due_unclaimed(self, now: datetime, due_before: datetime | None = None) -> int:
         """How many feeds are due and not leased (a ``--once`` worker stops at zero)."""
         query = (
             sa.select(sa.func.count()).select_from(feeds)
             .join(sources, sources.c.id == feeds.c.source_id)
-            .where(
-                feeds.c.disabled == sa.false(),
-                sources.c.paused == sa.false(),
-                sa.or_(feeds.c.next_check_at.is_(None), feeds.c.next_check_at <= now),
-                sa.or_(feeds.c.lease_until.is_(None), feeds.c.lease_until < now),
-            )
+            .where(*_due(now, due_before or now))
         )
         with self.db.read() as conn:
             return int(conn.execute(query).scalar_one())
@@ -207,3 +197,12 @@ class LeaseRepo:
         )
         with self.db.read() as conn:
             return [(int(r.feed_id), str(r.owner), str(r.host)) for r in conn.execute(query)]
+
+
+def _due(now: datetime, due_before: datetime) -> list[sa.ColumnElement[bool]]:
+    return [
+        feeds.c.disabled == sa.false(),
+        sources.c.paused == sa.false(),
+        sa.or_(feeds.c.next_check_at.is_(None), feeds.c.next_check_at <= due_before),
+        sa.or_(feeds.c.lease_until.is_(None), feeds.c.lease_until < now),
+    ]
