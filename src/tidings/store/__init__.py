@@ -12,7 +12,6 @@ from tidings.store.engine import Database, create_engine, migrate
 from tidings.store.leases import LeaseRepo
 from tidings.store.sources import FeedRepo, SourceRepo
 from tidings.store.users import UserRepo
-from tidings.store.users import UserRepo
 
 
 class Store:
@@ -21,7 +20,6 @@ class Store:
         self.sources = SourceRepo(db)
         self.feeds = FeedRepo(db)
         self.articles = ArticleRepo(db)
-        self.users = UserRepo(db)
         self.users = UserRepo(db)
         self.leases = LeaseRepo(db)
 

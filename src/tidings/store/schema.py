@@ -181,15 +181,3 @@ login_attempts = sa.Table(
     sa.Index("ix_login_attempts_key", "key", "attempted_at"),
     sa.Index("ix_login_attempts_address", "address", "attempted_at"),
 )
-
-login_attempts = sa.Table(
-    "login_attempts",
-    metadata,
-    # failed sign-ins only; ``key`` is a hash of address + user name, ``address`` a hash too
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("key", sa.String(64), nullable=False),
-    sa.Column("address", sa.String(64), nullable=False),
-    sa.Column("attempted_at", UTCDateTime, nullable=False),
-    sa.Index("ix_login_attempts_key", "key", "attempted_at"),
-    sa.Index("ix_login_attempts_address", "address", "attempted_at"),
-)
