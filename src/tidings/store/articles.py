@@ -77,6 +77,16 @@ class ArticleRepo:
         result = conn.execute(statement, list(unique.values()))
         return [r.id for r in result if r.id is not None]
 
+    def recent_times(self, feed_id: int, since: datetime,
+                     conn: sa.Connection | None = None) -> list[datetime]:
+        """Publication times of a feed's articles since ``since`` (for the poll schedule)."""
+        query = sa.select(articles.c.published_at).where(articles.c.feed_id == feed_id,
+                                                         articles.c.published_at >= since)
+        if conn is not None:
+            return list(conn.execute(query).scalars())
+        with self.db.read() as own:
+            return list(own.execute(query).scalars())
+
     def get(self, article_id: int) -> Article:
         with self.db.read() as conn:
             row = conn.execute(articles.select().where(articles.c.id == article_id)).mappings().first()

@@ -1,0 +1,199 @@
+"""Fetch → parse → store for many feeds at once: the fast first stage.
+
+Feeds are fetched concurrently (the fetcher enforces the global and per-host limits); each
+feed's new entries and its new state land in one transaction, so a feed is either fully
+ingested or untouched. Errors come back as values in the :class:`FetchReport`: one failing
+feed never stops the others, and a failed fetch never alters stored articles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tidings.config import Settings
+from tidings.errors import FetchError, NotFoundError, ParseError, TidingsError
+from tidings.ingest import schedule
+from tidings.ingest.fetch import Fetcher, Response
+from tidings.ingest.parse import parse_feed
+from tidings.ingest.urls import canonicalize
+from tidings.models import Feed, ParsedFeed
+from tidings.store import Store
+from tidings.store.articles import entry_values
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FetchReport:
+    feeds: int = 0
+    new_articles: int = 0
+    not_modified: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    new_article_ids: list[int] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``tidings fetch --json`` shape (DESIGN.md)."""
+        return {"feeds": self.feeds, "new_articles": self.new_articles,
+                "not_modified": self.not_modified, "errors": list(self.errors)}
+
+
+@dataclass
+class FeedOutcome:
+    feed: Feed
+    new_ids: list[int] = field(default_factory=list)
+    not_modified: bool = False
+    error: str | None = None
+    parsed: ParsedFeed | None = None
+
+
+ProgressHook = Callable[[FeedOutcome], None]
+
+
+def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, now: datetime,
+                 **feed_changes: Any) -> list[int]:
+    """Insert a parsed document's new entries and change the feed, in one transaction."""
+    assert feed.id is not None and feed.source_id is not None
+    rows = [entry_values(e, feed_id=feed.id, source_id=feed.source_id, now=now,
+                         canonical_url=canonicalize(e.url) if e.url else None)
+            for e in parsed.entries]
+    with store.db.write() as conn:
+        ids = store.articles.insert_many(conn, rows)
+        if ids:
+            feed_changes.setdefault("last_new_at", now)
+        if feed_changes:
+            store.feeds.update(feed.id, conn=conn, **feed_changes)
+    return ids
+
+
+def _schedule_changes(store: Store, feed: Feed, settings: Settings, now: datetime,
+                      response: Response | None, ttl: int | None,
+                      rng: random.Random) -> dict[str, Any]:
+    assert feed.id is not None
+    since = now - timedelta(seconds=schedule.WEEK)
+    times = store.articles.recent_times(feed.id, since)
+    max_age = schedule.cache_max_age(response.headers.get("cache-control")) if response else None
+    when, _interval = schedule.next_check(
+        now, settings, entry_times=times, ttl_seconds=ttl, max_age=max_age,
+        fixed_interval=feed.poll_interval, rng=rng)
+    return {"next_check_at": when, "last_checked_at": now, "error_count": 0, "last_error": None}
+
+
+def _process(store: Store, settings: Settings, feed: Feed, response: Response, now: datetime,
+             rng: random.Random) -> FeedOutcome:
+    """Everything after a successful fetch; runs in a worker thread."""
+    assert feed.id is not None
+    changes: dict[str, Any] = {}
+    moved = response.permanent_url
+    if moved and moved != feed.url and store.feeds.by_url(moved) is None:
+        changes["url"] = moved
+    if response.not_modified:
+        changes.update(_schedule_changes(store, feed, settings, now, response, None, rng))
+        if response.etag:
+            changes["etag"] = response.etag
+        store.feeds.update(feed.id, **changes)
+        return FeedOutcome(feed, not_modified=True)
+    parsed = parse_feed(response.content, response.url)
+    changes.update(_schedule_changes(store, feed, settings, now, response, parsed.ttl_seconds,
+                                     rng))
+    changes.update(etag=response.etag, last_modified=response.last_modified,
+                   ttl_seconds=parsed.ttl_seconds)
+    if parsed.title and parsed.title != feed.title:
+        changes["title"] = parsed.title
+    if parsed.site_url and parsed.site_url != feed.site_url:
+        changes["site_url"] = parsed.site_url
+    ids = store_parsed(store, feed, parsed, now, **changes)
+    return FeedOutcome(feed, new_ids=ids, parsed=parsed)
+
+
+def _record_error(store: Store, settings: Settings, feed: Feed, exc: BaseException,
+                  now: datetime, rng: random.Random) -> FeedOutcome:
+    assert feed.id is not None
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    count = feed.error_count + 1
+    retry_after = getattr(exc, "retry_after", None)
+    try:
+        store.feeds.update(
+            feed.id, error_count=count, last_error=message[:1000], last_checked_at=now,
+            next_check_at=schedule.backoff(now, settings, count, retry_after=retry_after,
+                                           rng=rng),
+            disabled=feed.disabled or schedule.should_disable(count, settings))
+    except TidingsError as store_exc:
+        log.warning("could not record the error of feed %s: %s", feed.url, store_exc)
+    return FeedOutcome(feed, error=message)
+
+
+async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed: Feed,
+                       now: datetime, rng: random.Random) -> FeedOutcome:
+    try:
+        response = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        return await asyncio.to_thread(_process, store, settings, feed, response, now, rng)
+    except (FetchError, ParseError) as exc:
+        return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
+    except TidingsError as exc:
+        return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
+    except Exception as exc:  # one feed's surprise must not stop the others
+        log.exception("unexpected failure refreshing %s", feed.url)
+        err = RuntimeError(f"internal error: {type(exc).__name__}: {exc}")
+        return await asyncio.to_thread(_record_error, store, settings, feed, err, now, rng)
+
+
+def select_feeds(store: Store, *, feed_ids: Sequence[int] | None, only_due: bool,
+                 now: datetime) -> list[Feed]:
+    if feed_ids is not None:
+        found = []
+        for feed_id in feed_ids:
+            try:
+                found.append(store.feeds.get(feed_id))
+            except NotFoundError:
+                continue
+        return found
+    return store.feeds.active(due_before=now if only_due else None)
+
+
+async def refresh_async(store: Store, settings: Settings, *,
+                        feed_ids: Sequence[int] | None = None, only_due: bool = False,
+                        now: datetime | None = None, fetcher: Fetcher | None = None,
+                        on_feed: ProgressHook | None = None) -> FetchReport:
+    """Refresh the chosen feeds (default: every active one) and report what happened."""
+    now = now or datetime.now(UTC)
+    feeds = select_feeds(store, feed_ids=feed_ids, only_due=only_due, now=now)
+    report = FetchReport()
+    if not feeds:
+        return report
+    own = fetcher is None
+    active = fetcher or Fetcher(settings)
+    rng = random.Random()
+    try:
+        tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng))
+                 for f in feeds]
+        for next_done in asyncio.as_completed(tasks):
+            outcome = await next_done
+            report.feeds += 1
+            if outcome.error is not None:
+                report.errors.append({"feed_url": outcome.feed.url, "error": outcome.error})
+            elif outcome.not_modified:
+                report.not_modified += 1
+            report.new_articles += len(outcome.new_ids)
+            report.new_article_ids.extend(outcome.new_ids)
+            if on_feed is not None:
+                on_feed(outcome)
+    finally:
+        if own:
+            await active.aclose()
+    report.new_article_ids.sort()
+    report.errors.sort(key=lambda e: e["feed_url"])
+    return report
+
+
+def refresh(store: Store, settings: Settings, *, feed_ids: Sequence[int] | None = None,
+            only_due: bool = False, now: datetime | None = None, fetcher: Fetcher | None = None,
+            on_feed: ProgressHook | None = None) -> FetchReport:
+    """Synchronous :func:`refresh_async`, for the command line and the worker thread."""
+    return asyncio.run(refresh_async(store, settings, feed_ids=feed_ids, only_due=only_due,
+                                     now=now, fetcher=fetcher, on_feed=on_feed))

@@ -1,0 +1,91 @@
+"""HTML from feeds is untrusted: nh3 cleans it, always as the last step before storing.
+
+``sanitize_html`` keeps ordinary article markup (paragraphs, links, images, lists, tables,
+quotes, figures) and drops scripts, styles, event handlers and ``javascript:`` URLs.
+Relative links are made absolute first, because nh3 does not know the page's address.
+``html_to_text`` is a fast plain-text rendering of already sanitized HTML.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from urllib.parse import urljoin
+
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "small",
+    "source", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "time", "tr", "u", "ul", "video", "audio",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "srcset"},
+    "source": {"src", "srcset", "type", "media"},
+    "video": {"src", "poster", "controls", "width", "height"},
+    "audio": {"src", "controls"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_URL_ATTR = re.compile(r"""(\s(?:href|src|poster|cite)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
+_ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+
+
+def _absolutize(html: str, base_url: str) -> str:
+    def repl(match: re.Match[str]) -> str:
+        value = match.group(3).strip()
+        if not value or _ABSOLUTE.match(value) or value.startswith("#"):
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{urljoin(base_url, html_lib.unescape(value))}" \
+               f"{match.group(2)}"
+
+    return _URL_ATTR.sub(repl, html)
+
+
+def sanitize_html(html: str | None, base_url: str | None = None) -> str:
+    """Clean ``html`` for storing and showing; relative links resolved against ``base_url``."""
+    if not html:
+        return ""
+    if base_url:
+        html = _absolutize(html, base_url)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    ).strip()
+
+
+_BLOCK = re.compile(
+    r"<\s*(?:br|/p|/div|/h[1-6]|/li|/tr|/blockquote|/figure|/figcaption|/pre|/table|hr|/dt|/dd"
+    r"|/ul|/ol)\b[^>]*>",
+    re.I,
+)
+_DROP = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_BLANKS = re.compile(r"\s*\n\s*")
+
+
+def html_to_text(html: str | None) -> str:
+    """Plain text of HTML: block ends become line breaks, entities decoded, spaces collapsed."""
+    if not html:
+        return ""
+    text = _DROP.sub(" ", html)
+    text = _BLOCK.sub("\n", text)
+    text = _TAG.sub("", text)
+    text = html_lib.unescape(text)
+    text = _SPACES.sub(" ", text)
+    text = _BLANKS.sub("\n", text)
+    return text.strip()
