@@ -1,0 +1,60 @@
+"""The language of a page: what it declares, else what its text looks like (py3langid)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from lxml.html import HtmlElement
+
+_CODE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]{2,8})*$")
+_MIN_TEXT = 40  # shorter texts give the detector too little to go on
+
+
+def normalize_code(value: str | None) -> str | None:
+    """``"en-US"`` → ``"en"``; anything that is not a language tag → None."""
+    if not value:
+        return None
+    m = _CODE.match(value.strip())
+    if not m:
+        return None
+    code = m.group(1).lower()
+    return None if code in {"und", "mul", "zxx", "xx"} else code
+
+
+def declared_language(tree: HtmlElement) -> str | None:
+    """``<html lang>``, ``content-language`` or ``og:locale``."""
+    root = tree.getroottree().getroot()
+    for value in (root.get("lang"), root.get("xml:lang"),
+                  root.get("{http://www.w3.org/XML/1998/namespace}lang")):
+        code = normalize_code(value)
+        if code:
+            return code
+    for meta in root.iterfind(".//meta[@content]"):
+        key = (meta.get("http-equiv") or meta.get("name") or meta.get("property") or "").lower()
+        if key in {"content-language", "language", "og:locale", "dc.language"}:
+            code = normalize_code(meta.get("content", "").split(",")[0])
+            if code:
+                return code
+    return None
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str | None) -> str | None:
+    """Guess from the text itself; None when it is too short or the guess is unsure."""
+    if not text or len(text.strip()) < _MIN_TEXT:
+        return None
+    code, probability = _identifier().classify(text[:5000])
+    return str(code) if probability >= 0.5 else None
+
+
+def page_language(tree: HtmlElement | None, text: str | None) -> str | None:
+    declared = declared_language(tree) if tree is not None else None
+    return declared or detect_language(text)
