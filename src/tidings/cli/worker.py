@@ -17,9 +17,11 @@ from datetime import UTC, datetime
 from types import FrameType
 
 import click
+import sqlalchemy as sa
 
 from tidings.cli.context import AppContext, pass_app, print_json, progress
 from tidings.config import Settings
+from tidings.errors import TidingsError
 from tidings.ingest.claims import claim_and_refresh, new_worker_id
 from tidings.store import Store
 from tidings.store.locks import CLUSTER_LOCK, exclusive
@@ -63,38 +65,55 @@ def work(store: Store, settings: Settings, *, concurrency: int, once: bool,
     log.info("worker %s started (stages: %s)", worker_id, ", ".join(sorted(wanted)))
     try:
         while not stop.is_set():
-            busy = False
-            if "fetch" in wanted:
-                fetched = _fetch_round(store, settings, worker_id, concurrency, totals,
-                                       due_before)
-                busy = fetched > 0
-                if on_batch and fetched:
-                    on_batch("fetch", fetched)
-                if once and fetched == 0 and store.leases.due_unclaimed(datetime.now(UTC),
-                                                                         due_before):
-                    # due feeds wait for a host slot another worker holds
-                    stop.wait(BUSY_HOST_SECONDS)
-                    continue
-                if once and fetched:
-                    continue  # drain the fetch queue first, then the later stages
-            if "extract" in wanted and not stop.is_set():
-                done = run_extract_stage(store, settings)
-                totals["extracted"] += done
-                busy = busy or done > 0
-            if "cluster" in wanted and not stop.is_set():
-                done = run_cluster_stage(store, settings, wait=once)
-                totals["clustered"] += done
-                busy = busy or done > 0
             if once:
-                if busy and wanted != {"fetch"}:
-                    continue  # later stages may have more queued behind a limit
-                break
+                if not _round(store, settings, worker_id, concurrency, wanted, due_before,
+                              totals, stop, once=True, on_batch=on_batch):
+                    break
+                continue
+            try:
+                busy = _round(store, settings, worker_id, concurrency, wanted, None, totals,
+                              stop, once=False, on_batch=on_batch)
+            except (TidingsError, sa.exc.OperationalError) as exc:
+                # the database restarting or a stage failing must not end a long-lived worker
+                log.warning("worker round failed, retrying: %s", exc)
+                busy = False
             if not busy:
                 stop.wait(IDLE_SECONDS)
     finally:
         store.leases.release_all(worker_id)
         log.info("worker %s stopped", worker_id)
     return totals
+
+
+def _round(store: Store, settings: Settings, worker_id: str, concurrency: int,
+           wanted: set[str], due_before: datetime | None, totals: dict[str, int],
+           stop: threading.Event, *, once: bool,
+           on_batch: Callable[[str, int], None] | None) -> bool:
+    """One pass over the wanted stages; whether to go round again at once.
+
+    A run-once worker drains the fetch queue before the later stages, and waits briefly
+    when due feeds are held back by a host's slots that other workers hold.
+    """
+    busy = False
+    if "fetch" in wanted:
+        fetched = _fetch_round(store, settings, worker_id, concurrency, totals, due_before)
+        if on_batch and fetched:
+            on_batch("fetch", fetched)
+        if once and fetched:
+            return True
+        if once and store.leases.due_unclaimed(datetime.now(UTC), due_before):
+            stop.wait(BUSY_HOST_SECONDS)
+            return True
+        busy = fetched > 0
+    if "extract" in wanted and not stop.is_set():
+        done = run_extract_stage(store, settings)
+        totals["extracted"] += done
+        busy = busy or done > 0
+    if "cluster" in wanted and not stop.is_set():
+        done = run_cluster_stage(store, settings, wait=once)
+        totals["clustered"] += done
+        busy = busy or done > 0
+    return busy
 
 
 def _fetch_round(store: Store, settings: Settings, worker_id: str, limit: int,
