@@ -12,7 +12,6 @@ import logging
 import re
 import threading
 import warnings
-from copy import deepcopy
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -46,6 +45,9 @@ _DEBRIS = [
     (re.compile(r"\n{3,}"), "\n\n"),
 ]
 
+# the parser trafilatura itself uses: no comments or processing instructions in the tree
+_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True,
+                               remove_pis=True)
 _calls = 0
 _calls_lock = threading.Lock()
 
@@ -150,7 +152,7 @@ def parse_html(html: bytes | str) -> HtmlElement:
     if not text.strip():
         raise ValueError("the page is empty")
     try:
-        tree = lxml.html.document_fromstring(text)
+        tree = lxml.html.document_fromstring(text, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ValueError(f"not an HTML page: {exc}") from None
     if tree is None or (tree.find(".//body") is None and len(tree) == 0):
@@ -227,23 +229,23 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractResult:
         tree = parse_html(html)
     except ValueError as exc:
         return ExtractResult(error=str(exc))
-    if _visible_text_length(tree) == 0:
-        scripts = len(tree.findall(".//script"))
-        reason = "the page is only scripts" if scripts else "the page has no text"
-        return ExtractResult(error=reason)
     try:
         meta = extract_metadata(tree, url)
     except Exception as exc:  # a metadata bug must never cost the article itself
         log.warning("metadata extraction failed on %s: %s", url, exc)
         meta = PageMetadata(canonical_url=url)
-    body = extract_body(deepcopy(tree), url)
+    body = extract_body(tree, url)  # trafilatura works on its own copy
     result = ExtractResult(
         title=meta.title, author=meta.author, published_at=meta.published_at,
         image_url=meta.image_url, site_name=meta.site_name, canonical_url=meta.canonical_url,
         description=meta.description,
     )
     if body is None:
-        result.error = "no article text found on the page"
+        if _visible_text_length(tree) == 0:
+            scripts = len(tree.findall(".//script"))
+            result.error = "the page is only scripts" if scripts else "the page has no text"
+        else:
+            result.error = "no article text found on the page"
         result.language = page_language(tree, meta.description)
         result.attribution = detect_attribution(meta.title, meta.description)
         return result

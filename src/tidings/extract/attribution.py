@@ -139,6 +139,10 @@ def _alias_pattern(aliases: tuple[str, ...]) -> re.Pattern[str]:
 
 _TABLE = [_Agency(name, _alias_pattern(aliases), weak)
           for name, (aliases, weak) in _AGENCIES.items()]
+# plain substrings tested first (fast, in C) so only agencies named in a text get the regexes
+_LITERALS = [(agency, tuple({a.split()[0] for a in _AGENCIES[agency.name][0]}
+                            | {a.split()[0].upper() for a in _AGENCIES[agency.name][0]}))
+             for agency in _TABLE]
 
 _BEFORE_RE = re.compile(rf"(?:^|[\s,.;:(«\"“„'])\s*{_BEFORE}\s*[:,]?\s*(?:{_DECOR_BEFORE}\s*)*$",
                         re.IGNORECASE)
@@ -199,7 +203,7 @@ def _is_glued_to_name(before: str) -> bool:
     return word[:1].isupper() and word not in _OK_CAPITALISED and not word.isupper()
 
 
-def _credited_in_text(text: str, agency: _Agency) -> int | None:
+def _first_credit(text: str, agency: _Agency) -> int | None:
     """Offset of the first credit of ``agency`` in ``text``, or None."""
     for m in agency.pattern.finditer(text):
         start, end = m.start(), m.end()
@@ -234,8 +238,10 @@ def detect_attribution(title: str | None, text: str | None) -> str | None:
     if not text:
         return None
     best: tuple[int, str] | None = None
-    for agency in _TABLE:
-        offset = _credited_in_text(text, agency)
+    for agency, literals in _LITERALS:
+        if not any(word in text for word in literals):
+            continue
+        offset = _first_credit(text, agency)
         if offset is not None and (best is None or offset < best[0]):
             best = (offset, agency.name)
     return best[1] if best else None

@@ -1,0 +1,121 @@
+"""``tidings bench extract``: tidings' extraction path against plain trafilatura, same pages.
+
+Each page is run through both, one after the other, so machine load hits both sides alike.
+Only the extraction call is timed (decompressing the files is not). Scoring follows the data
+set's README (see ``_extraction_metric``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+import tidings
+from tidings.benchmarks._extraction_metric import (
+    PageScore,
+    bootstrap_f1,
+    paired_bootstrap,
+    score_page,
+    summarize,
+)
+from tidings.cli.context import print_json, progress
+from tidings.errors import TidingsError
+
+
+def default_data_dir() -> Path:
+    """``../shared/data/extraction`` beside the repository (or the working directory)."""
+    repo = Path(tidings.__file__).resolve().parents[2]
+    for base in (repo, Path.cwd()):
+        candidate = base.parent / "shared" / "data" / "extraction"
+        if candidate.is_dir():
+            return candidate
+    return repo.parent / "shared" / "data" / "extraction"
+
+
+def load_pages(data: Path) -> list[tuple[str, bytes, str, str]]:
+    """(page id, HTML bytes, URL, true article body) for every page of the set."""
+    truth_file = data / "ground-truth.json"
+    if not truth_file.is_file():
+        raise TidingsError(f"no ground-truth.json in {data}")
+    truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    pages = []
+    for page_id, item in sorted(truth.items()):
+        path = data / "html" / f"{page_id}.html.gz"
+        if not path.is_file():
+            raise TidingsError(f"missing page {path}")
+        pages.append((page_id, gzip.decompress(path.read_bytes()), item.get("url") or "",
+                      item.get("articleBody") or ""))
+    return pages
+
+
+def tidings_text(html: bytes, url: str) -> str:
+    from tidings.extract import extract_article
+
+    return extract_article(html, url).content_text or ""
+
+
+def trafilatura_text(html: bytes, url: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html, url=url, favor_precision=True, include_comments=False) or ""
+
+
+def _report(scores: list[PageScore], seconds: float) -> dict[str, Any]:
+    summary = summarize(scores)
+    std, half = bootstrap_f1(scores)
+    return {
+        "precision": round(summary.precision, 4),
+        "recall": round(summary.recall, 4),
+        "f1": round(summary.f1, 4),
+        "pages_per_s": round(len(scores) / seconds, 2) if seconds else 0.0,
+        "f1_std": round(std, 4),
+        "f1_ci95": round(half, 4),
+        "empty": summary.empty,
+        "pages": len(scores),
+    }
+
+
+@click.command("extract")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder with ground-truth.json and html/ (default: "
+              "../shared/data/extraction beside the repository).")
+@click.option("--limit", type=int, default=None, help="Only the first N pages.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
+def command(data_dir: Path | None, limit: int | None, as_json: bool) -> None:
+    """Article-body extraction: tidings vs trafilatura (favor_precision) on the same pages."""
+    data = data_dir or default_data_dir()
+    pages = load_pages(data)[:limit]
+    if not pages:
+        raise TidingsError(f"no pages in {data}")
+    sides: dict[str, Callable[[bytes, str], str]] = {
+        "tidings": tidings_text, "trafilatura": trafilatura_text}
+    # warm both up (imports, model loading) outside the timed loop
+    for fn in sides.values():
+        fn(pages[0][1], pages[0][2])
+    scores: dict[str, list[PageScore]] = {name: [] for name in sides}
+    seconds = dict.fromkeys(sides, 0.0)
+    for i, (_page_id, html, url, truth) in enumerate(pages, 1):
+        for name, fn in sides.items():
+            start = time.perf_counter()
+            predicted = fn(html, url)
+            seconds[name] += time.perf_counter() - start
+            scores[name].append(score_page(truth, predicted))
+        if i % 50 == 0:
+            progress(f"extract bench: {i}/{len(pages)} pages")
+    result = {name: _report(scores[name], seconds[name]) for name in sides}
+    paired = paired_bootstrap(scores["tidings"], scores["trafilatura"])
+    result["tidings"]["vs_trafilatura"] = {k: round(v, 4) for k, v in paired.items()}
+    for name, r in result.items():
+        click.echo(f"{name:12} P {r['precision']:.4f}  R {r['recall']:.4f}  F1 {r['f1']:.4f} "
+                   f"± {r['f1_std']:.4f}  empty {r['empty']}  {r['pages_per_s']:.1f} pages/s")
+    click.echo(f"paired bootstrap ΔF1 {paired['delta_f1']:+.4f} "
+               f"(95% {paired['ci_low']:+.4f} … {paired['ci_high']:+.4f}, "
+               f"P(not better) {paired['p_not_better']:.2f})")
+    if as_json:
+        print_json(result)
