@@ -84,9 +84,14 @@ def _schedule_changes(store: Store, feed: Feed, settings: Settings, now: datetim
     return {"next_check_at": when, "last_checked_at": now, "error_count": 0, "last_error": None}
 
 
-def _process(store: Store, settings: Settings, feed: Feed, response: Response, now: datetime,
-             rng: random.Random) -> FeedOutcome:
-    """Everything after a successful fetch; runs in a worker thread."""
+def ingest_response(store: Store, settings: Settings, feed: Feed, response: Response,
+                    now: datetime, *, parsed: ParsedFeed | None = None,
+                    rng: random.Random | None = None) -> FeedOutcome:
+    """Everything after a successful fetch (parse, store, new feed state); runs in a thread.
+
+    ``parsed`` skips parsing when the caller already parsed the body (``tidings add``).
+    """
+    rng = rng or random.Random()
     assert feed.id is not None
     changes: dict[str, Any] = {}
     moved = response.permanent_url
@@ -98,7 +103,8 @@ def _process(store: Store, settings: Settings, feed: Feed, response: Response, n
             changes["etag"] = response.etag
         store.feeds.update(feed.id, **changes)
         return FeedOutcome(feed, not_modified=True)
-    parsed = parse_feed(response.content, response.url)
+    if parsed is None:
+        parsed = parse_feed(response.content, response.url)
     changes.update(_schedule_changes(store, feed, settings, now, response, parsed.ttl_seconds,
                                      rng))
     changes.update(etag=response.etag, last_modified=response.last_modified,
@@ -132,7 +138,8 @@ async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed:
                        now: datetime, rng: random.Random) -> FeedOutcome:
     try:
         response = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
-        return await asyncio.to_thread(_process, store, settings, feed, response, now, rng)
+        return await asyncio.to_thread(ingest_response, store, settings, feed, response, now,
+                                       rng=rng)
     except (FetchError, ParseError) as exc:
         return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
     except TidingsError as exc:

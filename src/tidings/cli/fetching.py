@@ -1,0 +1,50 @@
+"""``tidings fetch``: refresh every active feed now, then run the later stages."""
+
+from __future__ import annotations
+
+import click
+
+from tidings.cli.context import AppContext, pass_app, print_json, progress
+from tidings.ingest.pipeline import FeedOutcome, refresh
+from tidings.ingest.worker import run_later_stages
+
+
+@click.command("fetch")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"feeds", "new_articles", "not_modified", "errors"} as the last line.')
+@click.option("--fetch-only", is_flag=True, help="Skip full-text extraction and clustering.")
+@click.option("--due", is_flag=True, help="Only feeds whose next check time has come.")
+@click.option("--feed", "feed_ids", type=int, multiple=True, help="Only this feed id (repeatable).")
+@pass_app
+def fetch(app: AppContext, as_json: bool, fetch_only: bool, due: bool,
+          feed_ids: tuple[int, ...]) -> None:
+    """Fetch every active feed now and store new articles."""
+    store = app.store
+    quiet = as_json
+
+    def on_feed(outcome: FeedOutcome) -> None:
+        if quiet:
+            return
+        if outcome.error:
+            progress(f"  error  {outcome.feed.url}: {outcome.error}")
+        elif outcome.not_modified:
+            progress(f"  same   {outcome.feed.url}")
+        else:
+            progress(f"  {len(outcome.new_ids):>4} new  {outcome.feed.url}")
+
+    report = refresh(store, app.settings, feed_ids=list(feed_ids) or None, only_due=due,
+                     on_feed=on_feed)
+    stages: dict[str, int | str] = {}
+    if not fetch_only and report.feeds:
+        stages = run_later_stages(store, app.settings)
+    if as_json:
+        print_json(report.as_json())
+        return
+    summary = (f"{report.feeds} feeds: {report.new_articles} new articles, "
+               f"{report.not_modified} unchanged, {len(report.errors)} errors")
+    if stages:
+        summary += "; " + ", ".join(f"{k}: {v}" for k, v in stages.items())
+    click.echo(summary)
+
+
+COMMANDS = [fetch]

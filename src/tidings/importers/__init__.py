@@ -1,0 +1,1 @@
+"""Bringing outside material in: OPML subscription lists (``opml``) and saved pages (``pages``)."""
