@@ -10,6 +10,8 @@ from __future__ import annotations
 from tidings.store.articles import ArticleRepo
 from tidings.store.engine import Database, create_engine, migrate
 from tidings.store.leases import LeaseRepo
+from tidings.store.reads import Meta, ReadRepo
+from tidings.store.search import SearchRepo
 from tidings.store.sources import FeedRepo, SourceRepo
 from tidings.store.users import UserRepo
 
@@ -22,6 +24,9 @@ class Store:
         self.articles = ArticleRepo(db)
         self.users = UserRepo(db)
         self.leases = LeaseRepo(db)
+        self.reads = ReadRepo(db)
+        self.search = SearchRepo(db)
+        self.meta = Meta(db)
 
     @property
     def dialect(self) -> str:

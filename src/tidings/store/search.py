@@ -1,0 +1,194 @@
+"""Finding articles: full-text search (FTS5 on SQLite, tsvector on PostgreSQL) and the plain
+lookups the site needs (by ids, by story, by outlet, newest first).
+
+One interface for both databases: ``search(q, limit=, offset=, source_id=, language=, since=,
+until=) -> (hits, total)``, ranked by relevance. Database-specific SQL lives only in this module
+and the migration that creates the indexes. Text in CJK scripts (no spaces between words) is
+matched by substring (``LIKE``), since word tokenizers see a whole sentence as one word.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from tidings.models import Article
+from tidings.store.articles import article_from_row
+from tidings.store.engine import Database
+from tidings.store.schema import articles
+
+#: Han, Hiragana, Katakana, Hangul: scripts written without spaces between words
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+WORD = re.compile(r"\w+", re.UNICODE)
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # placeholders, turned into <mark> after escaping
+
+#: PostgreSQL text-search configurations for the languages tidings stores
+PG_CONFIGS = {
+    "en": "english", "de": "german", "fr": "french", "it": "italian", "es": "spanish",
+    "ru": "russian", "pt": "portuguese", "nl": "dutch", "sv": "swedish", "da": "danish",
+    "fi": "finnish", "no": "norwegian", "hu": "hungarian", "ro": "romanian", "tr": "turkish",
+}
+
+
+@dataclass(slots=True)
+class Hit:
+    article: Article
+    snippet: str  # HTML: escaped text with <mark> around the matched words
+    rank: float
+
+
+def is_cjk(text: str) -> bool:
+    return bool(CJK.search(text))
+
+
+def query_terms(q: str) -> list[str]:
+    """The words of a query (CJK runs kept whole), lower-cased, at most 12."""
+    return [t.lower() for t in WORD.findall(q)][:12]
+
+
+def highlight(text: str, terms: Sequence[str], *, width: int = 220) -> str:
+    """An escaped excerpt of ``text`` around the first match, with matches in ``<mark>``."""
+    if not text:
+        return ""
+    pattern = _terms_pattern(terms)
+    first = pattern.search(text) if pattern else None
+    start = 0 if first is None else max(0, first.start() - width // 3)
+    excerpt = text[start:start + width]
+    if pattern:
+        excerpt = pattern.sub(lambda m: MARK_OPEN + m.group(0) + MARK_CLOSE, excerpt)
+    escaped = html.escape(excerpt)
+    out = escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + width < len(text) else ""
+    return prefix + out + suffix
+
+
+def _terms_pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
+    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not words:
+        return None
+    parts = [re.escape(w) if is_cjk(w) else r"\b" + re.escape(w) for w in words]
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+class SearchRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- plain lookups -----------------------------------------------------------------------
+
+    def by_ids(self, ids: Iterable[int]) -> dict[int, Article]:
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        with self.db.read() as conn:
+            rows = conn.execute(articles.select().where(articles.c.id.in_(wanted))).mappings()
+            return {r["id"]: article_from_row(r) for r in rows}
+
+    def in_stories(self, story_ids: Iterable[int]) -> list[Article]:
+        """Every article of the given stories, oldest first."""
+        ids = list(story_ids)
+        if not ids:
+            return []
+        query = (articles.select().where(articles.c.story_id.in_(ids))
+                 .order_by(articles.c.published_at, articles.c.id))
+        with self.db.read() as conn:
+            return [article_from_row(r) for r in conn.execute(query).mappings()]
+
+    def story_sources(self, story_ids: Iterable[int]) -> dict[int, list[int]]:
+        """Source ids per story, in order of each outlet's first report."""
+        ids = list(story_ids)
+        if not ids:
+            return {}
+        first = sa.func.min(articles.c.published_at).label("first")
+        query = (sa.select(articles.c.story_id, articles.c.source_id, first)
+                 .where(articles.c.story_id.in_(ids), articles.c.source_id.is_not(None))
+                 .group_by(articles.c.story_id, articles.c.source_id)
+                 .order_by(articles.c.story_id, first))
+        out: dict[int, list[int]] = {}
+        with self.db.read() as conn:
+            for sid, src, _ in conn.execute(query):
+                out.setdefault(sid, []).append(src)
+        return out
+
+    # -- full-text search --------------------------------------------------------------------
+
+    def search(self, q: str, *, limit: int = 20, offset: int = 0, source_id: int | None = None,
+               language: str | None = None, since: datetime | None = None,
+               until: datetime | None = None) -> tuple[list[Hit], int]:
+        """Articles matching ``q``, most relevant first, with highlighted snippets."""
+        terms = query_terms(q)
+        if not terms:
+            return [], 0
+        filters = []
+        if source_id is not None:
+            filters.append(articles.c.source_id == source_id)
+        if language:
+            filters.append(articles.c.language == language)
+        if since is not None:
+            filters.append(articles.c.published_at >= since)
+        if until is not None:
+            filters.append(articles.c.published_at < until)
+        source: sa.FromClause = articles
+        if any(is_cjk(t) for t in terms):
+            match, rank = self._like(terms)
+        elif self.db.dialect == "postgresql":
+            match, rank = self._pg(terms, language)
+        else:
+            fts = self._fts5(terms)
+            source = articles.join(fts, fts.c.rowid == articles.c.id)
+            match, rank = sa.true(), -fts.c.score
+        where = [match, *filters]
+        query = (sa.select(articles, rank.label("rank")).select_from(source).where(*where)
+                 .order_by(sa.desc("rank"), articles.c.published_at.desc(), articles.c.id.desc())
+                 .limit(limit).offset(offset))
+        count = sa.select(sa.func.count()).select_from(source).where(*where)
+        with self.db.read() as conn:
+            rows = list(conn.execute(query).mappings())
+            total = int(conn.execute(count).scalar_one())
+        hits = []
+        for row in rows:
+            text = row["content_text"] or row["summary"] or ""
+            hits.append(Hit(article_from_row(row), highlight(_plain(text), terms),
+                            float(row["rank"] or 0.0)))
+        return hits, total
+
+    def _fts5(self, terms: Sequence[str]) -> sa.Subquery:
+        # every word must match, the last one also as a prefix (search as you type)
+        quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+        quoted[-1] += "*"
+        expr = " AND ".join(quoted)
+        fts = sa.table("articles_fts", sa.column("rowid"))
+        return (sa.select(fts.c.rowid, sa.literal_column("bm25(articles_fts, 4.0, 1.0)")
+                          .label("score"))
+                .select_from(fts)
+                .where(sa.text("articles_fts MATCH :fts_q").bindparams(fts_q=expr))
+                .subquery("fts_hits"))
+
+    def _pg(self, terms: Sequence[str], language: str | None
+            ) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[float]]:
+        text = " ".join(terms)
+        config = PG_CONFIGS.get(language or "", "simple")
+        vector = sa.literal_column("articles.search_vector")
+        query = sa.func.plainto_tsquery(sa.literal_column(f"'{config}'::regconfig"), text)
+        return vector.op("@@")(query), sa.func.ts_rank_cd(vector, query)
+
+    def _like(self, terms: Sequence[str]) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[float]]:
+        conditions, in_title = [], []
+        for t in terms:
+            pattern = "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            title = articles.c.title.ilike(pattern, escape="\\")
+            in_title.append(title)
+            conditions.append(sa.or_(title, articles.c.content_text.ilike(pattern, escape="\\"),
+                                     articles.c.summary.ilike(pattern, escape="\\")))
+        rank = sa.case((sa.and_(*in_title), 2.0), else_=1.0)
+        return sa.and_(*conditions), rank
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,89 @@
+"""The Starlette application: pages, API, feeds, static files, admin and security, wired once."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from tidings.config import Settings
+from tidings.store import Store
+from tidings.web import api, feeds, pages
+from tidings.web.site import JSON, STATIC, Site, api_error
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, store: Store) -> Starlette:
+    site = Site(settings, store)
+
+    async def healthz(request: Request) -> Response:
+        try:
+            site.cache.token()  # the store answers
+        except Exception as exc:
+            return api_error(503, f"store unavailable: {type(exc).__name__}")
+        return JSON({"status": "ok", "pid": os.getpid(), "cache": site.cache.stats(),
+                     "reads": {"pending": len(site.reads.pending),
+                               "counted": site.reads.counted}},
+                    headers={"cache-control": "no-store"})
+
+    route_list: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        *api.routes(site),
+        *feeds.routes(site),
+        *pages.routes(site),
+        Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
+    ]
+    route_list.extend(_admin_routes(settings, store))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if request.url.path.startswith("/api/"):
+            return api_error(exc.status_code, str(exc.detail))
+        return pages.error_page(site, request, exc.status_code, str(exc.detail))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("error serving %s", request.url.path, exc_info=exc)
+        if request.url.path.startswith("/api/"):
+            return api_error(500, "internal error")
+        return pages.error_page(site, request, 500, "Something went wrong on our side.")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        site.reads.start()
+        try:
+            yield
+        finally:
+            await site.reads.stop()
+
+    app = Starlette(routes=route_list, lifespan=lifespan,
+                    exception_handlers={HTTPException: http_error, Exception: server_error})
+    app.state.site = site
+    _install_security(app, settings)
+    return app
+
+
+def _admin_routes(settings: Settings, store: Store) -> list[BaseRoute]:
+    try:
+        from tidings.web import admin
+    except ImportError as exc:  # the admin area is another module's work; say so, keep serving
+        log.warning("admin area unavailable: %s", exc)
+        return []
+    return list(admin.routes(settings, store))
+
+
+def _install_security(app: Starlette, settings: Settings) -> None:
+    try:
+        from tidings.web import security
+    except ImportError as exc:
+        log.warning("security middleware unavailable: %s", exc)
+        return
+    security.install(app, settings)

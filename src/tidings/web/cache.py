@@ -1,0 +1,150 @@
+"""Rendered pages and API answers, cached per process and validated per request.
+
+An entry is valid while (1) the store's content token is unchanged — a counter in the ``meta``
+table that writers bump, plus the newest article and story ids, so every web process agrees
+without talking to the others, (2) the calendar day in the site's zone is the one it was
+rendered on, since time labels ("Yesterday, 22:40") change at midnight, and (3) it is younger
+than ``page_cache_seconds`` (view counts move). Responses carry an ETag and Last-Modified and
+answer conditional requests with 304.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tidings.store.reads import Meta
+from tidings.web.i18n import local_day
+
+#: how often (seconds) a process re-reads the content token from the store
+TOKEN_REFRESH_SECONDS = 1.0
+
+
+@dataclass(slots=True)
+class Entry:
+    body: bytes
+    media_type: str
+    etag: str
+    last_modified: datetime
+    created: float  # monotonic
+    token: str
+    day: str
+    status: int = 200
+
+
+class PageCache:
+    """A bounded LRU of rendered bodies with hit/miss counters."""
+
+    def __init__(self, meta: Meta, *, ttl: float, tz: object, max_entries: int = 4096):
+        self.meta = meta
+        self.ttl = ttl
+        self.tz = tz
+        self.max_entries = max_entries
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+        self._token = ""
+        self._token_at = -1e9
+        self._lock = threading.Lock()
+
+    def token(self) -> str:
+        now = time.monotonic()
+        if now - self._token_at >= TOKEN_REFRESH_SECONDS:
+            self._token = self.meta.content_token()
+            self._token_at = now
+        return self._token
+
+    def invalidate(self) -> None:
+        """Forget the token so the next request re-reads it (tests, admin actions)."""
+        self._token_at = -1e9
+
+    def get(self, key: str, now: datetime) -> Entry | None:
+        if self.ttl <= 0:
+            self.misses += 1
+            return None
+        entry = self.entries.get(key)
+        if entry is not None and (
+            entry.token == self.token()
+            and entry.day == local_day(now, self.tz).isoformat()  # type: ignore[arg-type]
+            and time.monotonic() - entry.created < self.ttl
+        ):
+            self.hits += 1
+            self.entries.move_to_end(key)
+            return entry
+        self.misses += 1
+        return None
+
+    def put(self, key: str, body: bytes, media_type: str, now: datetime, token: str,
+            status: int = 200) -> Entry:
+        entry = Entry(body=body, media_type=media_type,
+                      etag='"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"',
+                      last_modified=now.replace(microsecond=0), created=time.monotonic(),
+                      token=token, day=local_day(now, self.tz).isoformat(),  # type: ignore[arg-type]
+                      status=status)
+        if self.ttl > 0 and status == 200:
+            with self._lock:
+                self.entries[key] = entry
+                self.entries.move_to_end(key)
+                while len(self.entries) > self.max_entries:
+                    self.entries.popitem(last=False)
+        return entry
+
+    def stats(self) -> dict[str, float]:
+        total = self.hits + self.misses
+        return {"hits": self.hits, "misses": self.misses, "entries": len(self.entries),
+                "hit_rate": round(self.hits / total, 4) if total else 0.0}
+
+    async def serve(self, request: Request, key: str,
+                    render: Callable[[datetime], tuple[bytes, str]]) -> tuple[Response, bool]:
+        """The cached entry for ``key`` (rendering it on a miss) as a 200 or a 304.
+
+        Returns the response and whether it was a 304.
+        """
+        now = datetime.now(UTC)
+        entry = self.get(key, now)
+        if entry is None:
+            token = self.token()
+            body, media_type = await run_in_threadpool(render, now)
+            entry = self.put(key, body, media_type, now, token)
+        return conditional(request, entry)
+
+
+def not_modified(request: Request, entry: Entry) -> bool:
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return entry.etag in tags or "*" in tags
+    ims = request.headers.get("if-modified-since")
+    if ims:
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        return entry.last_modified <= since
+    return False
+
+
+def conditional(request: Request, entry: Entry) -> tuple[Response, bool]:
+    headers = {
+        "etag": entry.etag,
+        "last-modified": format_datetime(entry.last_modified, usegmt=True),
+        # revalidate every time: cheap (304), and it keeps reads and labels honest
+        "cache-control": "no-cache",
+        "vary": "Accept-Encoding",
+    }
+    if not_modified(request, entry):
+        return Response(status_code=304, headers=headers), True
+    return Response(entry.body, status_code=entry.status, media_type=entry.media_type,
+                    headers=headers), False

@@ -1,0 +1,297 @@
+"""The data behind every page and every API answer (Datasette's rule: one dict, two renderings).
+
+Each public method returns plain, JSON-ready dicts: the API serializes them, the templates
+render them, so the site and the API can never disagree. Times are ISO 8601 with offset;
+``time_label`` is computed against ``now`` (the request's clock).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from tidings import rank
+from tidings.config import Settings
+from tidings.errors import NotFoundError
+from tidings.models import Article, Source
+from tidings.store import Store
+from tidings.store.reads import ReadRepo
+from tidings.store.schema import stories as stories_table
+from tidings.store.search import SearchRepo
+from tidings.web.i18n import format_when, normalize_locale, time_label
+
+#: how many recent stories are scored for the front page and /api/stories
+STORY_CANDIDATES = 500
+
+
+def iso(dt: datetime | None) -> str | None:
+    return None if dt is None else dt.astimezone(UTC).isoformat()
+
+
+@dataclass(slots=True)
+class StoryRow:
+    id: int
+    title: str
+    first_published_at: datetime | None
+    last_published_at: datetime | None
+    views: int
+    image_url: str | None
+    merged_into: int | None
+
+
+class SiteData:
+    """Builds view data from the store for one site configuration."""
+
+    def __init__(self, settings: Settings, store: Store):
+        self.settings = settings
+        self.store = store
+        self.tz = settings.tz
+        self.locale = normalize_locale(settings.locale)
+        self.search_repo: SearchRepo = getattr(store, "search", None) or SearchRepo(store.db)
+        self.read_repo: ReadRepo = getattr(store, "reads", None) or ReadRepo(store.db)
+
+    # -- small pieces ------------------------------------------------------------------------
+
+    def sources_by_id(self) -> dict[int, Source]:
+        return {s.id: s for s in self.store.sources.list() if s.id is not None}
+
+    @staticmethod
+    def source_dict(source: Source | None) -> dict[str, Any] | None:
+        if source is None:
+            return None
+        return {"id": source.id, "name": source.name, "url": source.url}
+
+    def label(self, dt: datetime | None, now: datetime) -> str:
+        return "" if dt is None else time_label(dt, now, self.tz, self.locale)
+
+    def article_dict(self, a: Article, sources: dict[int, Source], now: datetime
+                     ) -> dict[str, Any]:
+        """The API's article object (DESIGN.md), plus ``time_label`` for the pages."""
+        return {
+            "id": a.id, "url": a.url, "title": a.title,
+            "source": self.source_dict(sources.get(a.source_id or -1)),
+            "published_at": iso(a.published_at), "fetched_at": iso(a.fetched_at),
+            "language": a.language, "summary": a.summary, "content_html": a.content_html,
+            "content_text": a.content_text, "image_url": a.image_url, "author": a.author,
+            "attribution": a.attribution, "views": a.views, "story_id": a.story_id,
+            "duplicate_of": a.duplicate_of,
+            "time_label": self.label(a.published_at, now),
+        }
+
+    def item_dict(self, a: Article, now: datetime) -> dict[str, Any]:
+        """A row of the latest list: the seed's headline, view count and time label."""
+        return {"id": a.id, "title": a.title, "url": a.url, "views": a.views,
+                "published_at": iso(a.published_at), "time_label": self.label(a.published_at, now)}
+
+    # -- lists -------------------------------------------------------------------------------
+
+    def latest(self, now: datetime, *, limit: int = 20, offset: int = 0,
+               source_id: int | None = None) -> dict[str, Any]:
+        found, total = self.store.articles.latest(limit=limit, offset=offset, source_id=source_id)
+        return {"items": [self.item_dict(a, now) for a in found], "total": total}
+
+    def articles(self, now: datetime, *, limit: int = 20, offset: int = 0, q: str | None = None,
+                 source_id: int | None = None) -> dict[str, Any]:
+        if q:
+            return self.search(now, q, limit=limit, offset=offset, source_id=source_id)
+        found, total = self.store.articles.latest(limit=limit, offset=offset, source_id=source_id)
+        sources = self.sources_by_id()
+        return {"articles": [self.article_dict(a, sources, now) for a in found], "total": total}
+
+    def search(self, now: datetime, q: str, *, limit: int = 20, offset: int = 0,
+               source_id: int | None = None, language: str | None = None,
+               since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
+        hits, total = self.search_repo.search(q, limit=limit, offset=offset, source_id=source_id,
+                                              language=language, since=since, until=until)
+        sources = self.sources_by_id()
+        out = []
+        for hit in hits:
+            d = self.article_dict(hit.article, sources, now)
+            d["snippet_html"] = hit.snippet
+            d["rank"] = hit.rank
+            out.append(d)
+        return {"articles": out, "total": total, "query": q}
+
+    def most_read(self, now: datetime, *, limit: int = 10) -> dict[str, Any]:
+        """Articles by counted reads in the last 24 hours."""
+        counts = self.read_repo.counts_since(now - rank.MOST_READ_WINDOW, limit=limit)
+        found = self.search_repo.by_ids(a for a, _ in counts)
+        items = []
+        for aid, n in counts:
+            if aid in found:
+                item = self.item_dict(found[aid], now)
+                item["reads_24h"] = n
+                items.append(item)
+        return {"items": items, "total": len(items)}
+
+    def trending(self, now: datetime, *, limit: int = 10) -> dict[str, Any]:
+        """Articles by decayed read velocity (rank.trending_score)."""
+        times: dict[int, list[datetime]] = defaultdict(list)
+        for aid, _sid, at in self.read_repo.read_times(now - rank.TRENDING_WINDOW):
+            times[aid].append(at)
+        scores = {aid: rank.trending_score(ts, now) for aid, ts in times.items()}
+        top = rank.rank_by(scores, limit)
+        found = self.search_repo.by_ids(top)
+        items = []
+        for aid in top:
+            if aid in found:
+                item = self.item_dict(found[aid], now)
+                item["trending"] = round(scores[aid], 4)
+                items.append(item)
+        return {"items": items, "total": len(items)}
+
+    # -- stories -----------------------------------------------------------------------------
+
+    def _story_rows(self, where: list[Any], *, limit: int | None = None) -> list[StoryRow]:
+        t = stories_table
+        query = (sa.select(t.c.id, t.c.title, t.c.first_published_at, t.c.last_published_at,
+                           t.c.views, t.c.image_url, t.c.merged_into).where(*where)
+                 .order_by(t.c.last_published_at.desc(), t.c.id.desc()))
+        if limit is not None:
+            query = query.limit(limit)
+        with self.store.db.read() as conn:
+            return [StoryRow(*row) for row in conn.execute(query)]
+
+    def _resolve_story(self, story_id: int) -> StoryRow:
+        seen: set[int] = set()
+        current = story_id
+        while current not in seen:
+            seen.add(current)
+            rows = self._story_rows([stories_table.c.id == current])
+            if not rows:
+                break
+            if rows[0].merged_into is None:
+                return rows[0]
+            current = rows[0].merged_into
+        raise NotFoundError(f"no story with id {story_id}")
+
+    def _stories_payload(self, rows: list[StoryRow], now: datetime) -> list[dict[str, Any]]:
+        ids = [r.id for r in rows]
+        members = self.search_repo.in_stories(ids)
+        per_story: dict[int, list[Article]] = defaultdict(list)
+        for a in members:
+            if a.story_id is not None:
+                per_story[a.story_id].append(a)
+        outlets = self.search_repo.story_sources(ids)
+        sources = self.sources_by_id()
+        out = []
+        for r in rows:
+            arts = per_story.get(r.id, [])
+            src_ids = outlets.get(r.id, [])
+            age = rank.hours_between(r.last_published_at, now)
+            image = r.image_url or next((a.image_url for a in arts if a.image_url), None)
+            lead = next((a for a in arts if a.duplicate_of is None), arts[0] if arts else None)
+            out.append({
+                "id": r.id, "title": r.title,
+                "article_ids": [a.id for a in arts],
+                "sources": [self.source_dict(sources[s]) for s in src_ids if s in sources],
+                "first_published_at": iso(r.first_published_at),
+                "last_published_at": iso(r.last_published_at),
+                "views": r.views,
+                "score": round(rank.story_score(len(src_ids), r.views, age), 6),
+                "image_url": image,
+                "lead_article_id": lead.id if lead else None,
+                "time_label": self.label(r.last_published_at, now),
+            })
+        return out
+
+    def stories(self, now: datetime, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+        """Stories by score (rank.story_score), over the most recent candidates."""
+        live = [stories_table.c.merged_into.is_(None)]
+        rows = self._story_rows(live, limit=max(STORY_CANDIDATES, offset + limit))
+        scored = self._stories_payload(rows, now)
+        scored.sort(key=lambda s: (-s["score"], -s["id"]))
+        with self.store.db.read() as conn:
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(stories_table)
+                                     .where(*live)).scalar_one())
+        return {"stories": scored[offset:offset + limit], "total": total}
+
+    def story(self, story_id: int, now: datetime) -> dict[str, Any]:
+        """One story (resolving merges) with its full coverage, for the API and the page."""
+        row = self._resolve_story(story_id)
+        payload = self._stories_payload([row], now)[0]
+        members = self.search_repo.in_stories([row.id])
+        sources = self.sources_by_id()
+        dicts = {a.id: self.article_dict(a, sources, now) for a in members}
+        for d in dicts.values():
+            d["when"] = format_when(datetime.fromisoformat(d["published_at"]), self.tz,
+                                    self.locale) if d["published_at"] else ""
+            d["copies"] = []
+        originals = []
+        for a in members:
+            d = dicts[a.id]
+            if a.duplicate_of is not None and a.duplicate_of in dicts:
+                dicts[a.duplicate_of]["copies"].append(d)
+            else:
+                originals.append(d)
+        groups: dict[int, dict[str, Any]] = {}
+        for d in originals:
+            src = d["source"] or {"id": 0, "name": "?", "url": None}
+            group = groups.setdefault(src["id"], {"source": src, "articles": []})
+            group["articles"].append(d)
+        credits = sorted({a.attribution for a in members if a.attribution})
+        first = members[0] if members else None
+        return {
+            "story": payload,
+            "outlets": list(groups.values()),
+            "timeline": [dicts[a.id] for a in members],
+            "first_report": dicts[first.id] if first else None,
+            "credits": credits,
+        }
+
+    # -- one article -------------------------------------------------------------------------
+
+    def article(self, article_id: int, now: datetime) -> dict[str, Any]:
+        a = self.store.articles.get(article_id)
+        sources = self.sources_by_id()
+        coverage: list[dict[str, Any]] = []
+        if a.story_id is not None:
+            for other in self.search_repo.in_stories([a.story_id]):
+                if other.id != a.id:
+                    coverage.append(self.item_dict(other, now) | {
+                        "source": self.source_dict(sources.get(other.source_id or -1))})
+        original = None
+        if a.duplicate_of is not None:
+            found = self.search_repo.by_ids([a.duplicate_of]).get(a.duplicate_of)
+            if found is not None:
+                original = self.item_dict(found, now)
+        return {"article": self.article_dict(a, sources, now), "coverage": coverage,
+                "original": original}
+
+    # -- sources -----------------------------------------------------------------------------
+
+    def sources(self) -> dict[str, Any]:
+        listed = self.store.sources.list()
+        return {"sources": [self._source_full(s) for s in listed], "total": len(listed)}
+
+    def _source_full(self, s: Source) -> dict[str, Any]:
+        return {"id": s.id, "name": s.name, "url": s.url, "category": s.category,
+                "language": s.language, "paused": s.paused}
+
+    def source(self, source_id: int, now: datetime, *, limit: int = 30, offset: int = 0
+               ) -> dict[str, Any]:
+        s = self.store.sources.get(source_id)
+        feeds = [{"id": f.id, "url": f.url, "title": f.title,
+                  "last_checked_at": iso(f.last_checked_at),
+                  "last_checked_label": self.label(f.last_checked_at, now),
+                  "next_check_at": iso(f.next_check_at), "error_count": f.error_count,
+                  "last_error": f.last_error, "disabled": f.disabled}
+                 for f in self.store.feeds.list(source_id)]
+        found, total = self.store.articles.latest(limit=limit, offset=offset, source_id=source_id)
+        return {"source": self._source_full(s), "feeds": feeds,
+                "healthy": all(f["error_count"] == 0 and not f["disabled"] for f in feeds),
+                "items": [self.item_dict(a, now) for a in found], "total": total}
+
+    # -- the front page ----------------------------------------------------------------------
+
+    def front_page(self, now: datetime) -> dict[str, Any]:
+        return {
+            "stories": self.stories(now, limit=12)["stories"],
+            "latest": self.latest(now, limit=20)["items"],
+            "most_read": self.most_read(now, limit=10)["items"],
+            "trending": self.trending(now, limit=5)["items"],
+        }

@@ -1,0 +1,96 @@
+"""Words and times for readers: UI strings from gettext catalogs (Babel) and time labels.
+
+Catalogs are plain ``.po`` files under ``web/locales/<lang>/LC_MESSAGES/messages.po``, read
+with Babel at start-up (no compile step). English is the source language. ``time_label`` gives
+the seed's labels (``11:25``, ``Yesterday, 22:40``, ``13.02.2026, 00:18``) in the site's zone.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+SUPPORTED = ("en", "it", "de", "es", "fr", "ru")
+LOCALES_DIR = Path(__file__).parent / "locales"
+
+
+def normalize_locale(locale: str) -> str:
+    """``de_DE`` / ``de-at`` → ``de``; unknown languages fall back to English."""
+    lang = re.split(r"[-_.]", (locale or "en").strip().lower(), maxsplit=1)[0]
+    return lang if lang in SUPPORTED else "en"
+
+
+@functools.cache
+def _catalog(locale: str) -> dict[str, str]:
+    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def translator(locale: str) -> Callable[..., str]:
+    """A ``gettext``-like function: ``_("Latest")``, ``_("{n} outlets", n=3)``."""
+    table = _catalog(normalize_locale(locale))
+
+    def gettext(message: str, **values: object) -> str:
+        text = table.get(message, message)
+        return text.format(**values) if values else text
+
+    return gettext
+
+
+@functools.cache
+def _date_pattern(locale: str) -> str:
+    """The full-date pattern: the seed's ``dd.MM.yyyy`` for English, Babel's short date
+    (with a four-digit year) for the others."""
+    if locale == "en":
+        return "dd.MM.yyyy"
+    try:
+        pattern = Locale.parse(locale).date_formats["short"].pattern
+    except (UnknownLocaleError, KeyError, ValueError):
+        return "dd.MM.yyyy"
+    return re.sub(r"y+", "yyyy", pattern)
+
+
+def local_day(now: datetime, tz: tzinfo) -> date:
+    """The calendar day of ``now`` in the site's zone (labels and caches turn over with it)."""
+    return now.astimezone(tz).date()
+
+
+def time_label(dt: datetime, now: datetime, tz: tzinfo, locale: str = "en") -> str:
+    """``HH:MM`` today, ``Yesterday, HH:MM``, else the full date and time, all in ``tz``.
+
+    Days are calendar days in ``tz`` (so DST changes nothing); a future time is never
+    "Tomorrow": it shows ``HH:MM`` when it falls today, else the full date.
+    """
+    lang = normalize_locale(locale)
+    local = dt.astimezone(tz)
+    today = local_day(now, tz)
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    if local.date() == today:
+        return clock
+    if local.date() == today - timedelta(days=1):
+        return f"{translator(lang)('Yesterday')}, {clock}"
+    day = format_date(local.date(), _date_pattern(lang), locale=lang)
+    return f"{day}, {clock}"
+
+
+def format_count(n: int, locale: str = "en") -> str:
+    """A view count as people of ``locale`` write numbers (``1,234`` / ``1.234``)."""
+    return format_decimal(n, locale=normalize_locale(locale))
+
+
+def format_when(dt: datetime, tz: tzinfo, locale: str = "en") -> str:
+    """A full, unambiguous date and time for timelines and bylines."""
+    lang = normalize_locale(locale)
+    return format_datetime(dt.astimezone(tz), "medium", tzinfo=tz, locale=lang)

@@ -1,0 +1,63 @@
+"""What every handler needs, built once per application: data, cache, read counter, templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tidings import __version__
+from tidings.config import Settings
+from tidings.store import Store
+from tidings.store.reads import Meta, ReadRepo
+from tidings.web.cache import PageCache
+from tidings.web.data import SiteData
+from tidings.web.i18n import format_count, translator
+from tidings.web.reads import ReadCounter
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+def dumps(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+
+
+class JSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)
+
+
+def api_error(status: int, message: str) -> JSON:
+    """The one error shape of the API."""
+    return JSON({"error": {"status": status, "message": message}}, status_code=status)
+
+
+class Site:
+    def __init__(self, settings: Settings, store: Store):
+        self.settings = settings
+        self.store = store
+        self.data = SiteData(settings, store)
+        meta = getattr(store, "meta", None) or Meta(store.db)
+        repo = getattr(store, "reads", None) or ReadRepo(store.db)
+        self.cache = PageCache(meta, ttl=settings.page_cache_seconds, tz=settings.tz)
+        self.reads = ReadCounter(repo, meta, settings.tz, flush_seconds=settings.read_flush_seconds)
+        self.gettext = translator(settings.locale)
+        self.jinja = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(["html", "xml"]),
+            trim_blocks=True, lstrip_blocks=True,
+        )
+        self.jinja.globals.update(_=self.gettext, lang=self.data.locale, version=__version__)
+        self.jinja.filters["count"] = lambda n: format_count(int(n or 0), self.data.locale)
+
+    def render(self, name: str, request: Request | None = None, **context: Any) -> bytes:
+        template = self.jinja.get_template(name)
+        query = "" if request is None else request.query_params.get("q", "")
+        return template.render(site_query=query, **context).encode()
