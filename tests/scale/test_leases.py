@@ -128,3 +128,33 @@ def test_concurrent_claimers_on_postgresql_split_the_feeds(pg_url: str) -> None:
     assert all(hosts.count(h) == 3 for h in set(hosts))
     assert set(claimed) <= set(ids)
     setup.close()
+
+
+def test_the_story_lock_is_exclusive_across_connections_and_reentrant(store: Store,
+                                                                       tmp_path) -> None:
+    from tidings.store.locks import exclusive, lock_key
+
+    other = open_store(str(store.db.engine.url.render_as_string(hide_password=False))
+                       .replace("postgresql+psycopg://", "postgresql://"), upgrade=False)
+    outcome: list[bool] = []
+    with exclusive(store.db, "t.lock") as first:
+        assert first
+        with exclusive(store.db, "t.lock") as nested:  # same thread: already held
+            assert nested
+
+        def elsewhere() -> None:
+            with exclusive(other.db, "t.lock", wait=False) as got:
+                outcome.append(got)
+
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+        if store.dialect == "postgresql":  # another session sees the advisory lock taken
+            with other.db.engine.connect() as conn:
+                taken = conn.exec_driver_sql("SELECT pg_try_advisory_lock(%(k)s)",
+                                             {"k": lock_key("t.lock")}).scalar()
+                assert taken is False
+    assert outcome == [False]
+    with exclusive(other.db, "t.lock", wait=False) as got:
+        assert got  # free again once the first holder left
+    other.close()

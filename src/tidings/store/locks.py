@@ -21,6 +21,7 @@ CLUSTER_LOCK = "tidings.cluster"
 
 _local_locks: dict[str, threading.Lock] = {}
 _local_guard = threading.Lock()
+_held = threading.local()  # names this thread holds: a nested ``exclusive`` is a no-op
 
 
 def lock_key(name: str) -> int:
@@ -39,8 +40,13 @@ def exclusive(db: Database, name: str, *, wait: bool = True) -> Iterator[bool]:
     """Hold the lock called ``name`` for the block; yields whether it was acquired.
 
     With ``wait=False`` the block still runs when another process holds the lock, but sees
-    ``False`` and should skip its work (someone else is doing it).
+    ``False`` and should skip its work (someone else is doing it). Re-entering a lock this
+    thread already holds succeeds at once, so a caller may wrap a stage that locks itself.
     """
+    held: set[str] = _held.__dict__.setdefault("names", set())
+    if name in held:
+        yield True
+        return
     local = _local(name)
     if not local.acquire(blocking=wait):
         yield False
@@ -48,7 +54,12 @@ def exclusive(db: Database, name: str, *, wait: bool = True) -> Iterator[bool]:
     try:
         if db.dialect != "postgresql":
             with _file_lock(db, name, wait) as got:
-                yield got
+                if got:
+                    held.add(name)
+                try:
+                    yield got
+                finally:
+                    held.discard(name)
             return
         key = lock_key(name)
         with db.engine.connect() as conn:
@@ -59,9 +70,12 @@ def exclusive(db: Database, name: str, *, wait: bool = True) -> Iterator[bool]:
             else:
                 got = bool(conn.exec_driver_sql("SELECT pg_try_advisory_lock(%(k)s)",
                                                 {"k": key}).scalar())
+            if got:
+                held.add(name)
             try:
                 yield got
             finally:
+                held.discard(name)
                 if got:
                     conn.exec_driver_sql("SELECT pg_advisory_unlock(%(k)s)", {"k": key})
     finally:
