@@ -45,8 +45,10 @@ class Entry:
 class PageCache:
     """A bounded LRU of rendered bodies with hit/miss counters."""
 
-    def __init__(self, meta: Meta, *, ttl: float, tz: object, max_entries: int = 4096):
+    def __init__(self, meta: Meta, *, ttl: float, tz: object, max_entries: int = 4096,
+                 clock: Callable[[], datetime] | None = None):
         self.meta = meta
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.ttl = ttl
         self.tz = tz
         self.max_entries = max_entries
@@ -110,7 +112,7 @@ class PageCache:
 
         Returns the response and whether it was a 304.
         """
-        now = datetime.now(UTC)
+        now = self.clock()
         entry = self.get(key, now)
         if entry is None:
             token = self.token()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,12 @@ class Site:
         )
         self.jinja.globals.update(_=self.gettext, lang=self.data.locale, version=__version__)
         self.jinja.filters["count"] = lambda n: format_count(int(n or 0), self.data.locale)
+
+    def set_clock(self, clock: Callable[[], datetime]) -> None:
+        """Use another clock for labels, caches and reads (tests; replays of a saved page)."""
+        self.cache.clock = clock
+        self.reads.clock = clock
+        self.cache.entries.clear()
 
     def render(self, name: str, request: Request | None = None, **context: Any) -> bytes:
         template = self.jinja.get_template(name)
