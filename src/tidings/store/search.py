@@ -176,7 +176,14 @@ class SearchRepo:
         config = PG_CONFIGS.get(language or "", "simple")
         vector = sa.literal_column("articles.search_vector")
         query = sa.func.plainto_tsquery(sa.literal_column(f"'{config}'::regconfig"), text)
-        return vector.op("@@")(query), sa.func.ts_rank_cd(vector, query)
+        # as with FTS5: every word must match, the last one also as a prefix
+        words = ["'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms]
+        words[-1] += ":*"
+        prefix = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), " & ".join(words))
+        match = sa.or_(vector.op("@@")(query), vector.op("@@")(prefix))
+        rank = sa.func.greatest(sa.func.ts_rank_cd(vector, query),
+                                sa.func.ts_rank_cd(vector, prefix))
+        return match, rank
 
     def _like(self, terms: Sequence[str]) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[float]]:
         conditions, in_title = [], []
