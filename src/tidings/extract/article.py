@@ -21,6 +21,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from tidings.extract.attribution import agency_in_byline, credit_prefix, detect_attribution
+from tidings.extract.cleanup import clean_body
 from tidings.extract.language import page_language
 from tidings.extract.metadata import PageMetadata, extract_metadata
 
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 
 MAX_HTML_BYTES = 8 * 1024 * 1024
 CACHE_RESET_EVERY = 500
-MIN_TEXT_CHARS = 200  # below this the precise pass probably missed the article: try harder
+SHORT_TEXT_CHARS = 500  # below this the precise pass may have missed the article: try harder
+FALLBACK_RATIO = 3  # ...and take the balanced pass only when it gives this many times more
 
 _BINARY_MAGIC = (
     (b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"),
@@ -45,6 +47,13 @@ _DEBRIS = [
     (re.compile(r"\n{3,}"), "\n\n"),
 ]
 
+# elements no extractor keeps text from (trafilatura drops them later anyway): removed before
+# extraction so every pass walks a smaller tree
+PRESTRIP_TAGS: tuple[str, ...] = (
+    "head", "script", "style", "svg", "noscript", "template", "nav", "footer", "aside", "menu",
+    "iframe", "embed", "object", "video", "audio", "canvas", "button", "input", "select",
+    "textarea", "map", "applet", "fieldset", "dialog",
+)
 # the parser trafilatura itself uses: no comments or processing instructions in the tree
 _PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True,
                                remove_pis=True)
@@ -204,20 +213,26 @@ def _run_trafilatura(tree: HtmlElement, url: str | None, **options: Any) -> Any:
             return None
 
 
-def extract_body(tree: HtmlElement, url: str | None) -> tuple[str, str] | None:
+def extract_body(tree: HtmlElement, url: str | None, title: str | None = None
+                 ) -> tuple[str, str] | None:
     """The article body as (text, simplified HTML), or None when there is none."""
     from trafilatura.htmlprocessing import convert_to_html
+    from trafilatura.xml import xmltotxt
 
     doc = _run_trafilatura(tree, url, favor_precision=True)
     text = (doc.text or "") if doc is not None else ""
-    if len(text) < MIN_TEXT_CHARS:
+    if len(text) < SHORT_TEXT_CHARS:
         # the precise pass found little: the balanced pass (with its recall escalation) may
-        # find the article where the strict rules pruned it
+        # find the article where the strict rules pruned it; take it only when it is much more
         second = _run_trafilatura(tree, url)
-        if second is not None and len(second.text or "") > len(text):
+        if second is not None and len(second.text or "") > FALLBACK_RATIO * max(1, len(text)):
             doc, text = second, second.text or ""
-    if doc is None or not text.strip():
+    if doc is None or doc.body is None or not text.strip():
         return None
+    if clean_body(doc.body, title):
+        text = xmltotxt(doc.body, False)
+        if not text.strip():
+            return None
     html = lxml.html.tostring(convert_to_html(doc.body), encoding="unicode")
     return clean_debris(text), html
 
@@ -234,7 +249,10 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractResult:
     except Exception as exc:  # a metadata bug must never cost the article itself
         log.warning("metadata extraction failed on %s: %s", url, exc)
         meta = PageMetadata(canonical_url=url)
-    body = extract_body(tree, url)  # trafilatura works on its own copy
+    has_scripts = tree.find(".//script") is not None
+    # metadata is read: drop what no extractor reads, so trafilatura walks a smaller tree
+    lxml.etree.strip_elements(tree, *PRESTRIP_TAGS, with_tail=False)
+    body = extract_body(tree, url, meta.title)  # trafilatura works on its own copy
     result = ExtractResult(
         title=meta.title, author=meta.author, published_at=meta.published_at,
         image_url=meta.image_url, site_name=meta.site_name, canonical_url=meta.canonical_url,
@@ -242,8 +260,7 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractResult:
     )
     if body is None:
         if _visible_text_length(tree) == 0:
-            scripts = len(tree.findall(".//script"))
-            result.error = "the page is only scripts" if scripts else "the page has no text"
+            result.error = "the page is only scripts" if has_scripts else "the page has no text"
         else:
             result.error = "no article text found on the page"
         result.language = page_language(tree, meta.description)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 from lxml.html import HtmlElement
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,10 @@ _BYLINE_XPATH = (
     './/*[@itemprop="author"]//*[@itemprop="name"]',
     './/*[@itemprop="author"]',
 )
+_BYLINE_CANDIDATES = lxml.etree.XPath(
+    "//body//*[self::span or self::div or self::p or self::a or self::address]"
+    "[contains(@class, 'yline') or contains(@class, 'uthor') or contains(@class, 'riter') "
+    "or contains(@class, 'utore') or contains(@class, 'uteur') or contains(@class, 'utor')]")
 _BYLINE_CLASS = re.compile(r"\b(?:byline|author-name|author__name|article-author|byline__name|"
                            r"author|writer|autore|autor|auteur)\b", re.IGNORECASE)
 
@@ -212,12 +217,10 @@ def _byline(tree: HtmlElement, site_name: str | None) -> str | None:
             name = clean_author(el.get("content") or el.text_content(), site_name)
             if name:
                 return name
-    body = tree.find(".//body")
-    if body is None:
-        return None
-    for el in body.iter("span", "div", "p", "a", "address"):
-        cls = el.get("class")
-        if cls and _BYLINE_CLASS.search(cls) and len(el) < 8:
+    # the XPath filter runs in C; the word-boundary check only on the few candidates
+    for el in _BYLINE_CANDIDATES(tree):
+        cls = el.get("class") or ""
+        if _BYLINE_CLASS.search(cls) and len(el) < 8:
             name = clean_author(el.text_content(), site_name)
             if name:
                 return name
