@@ -56,6 +56,7 @@ class ReadCounter:
         self.seen_day = ""
         self.salts: dict[str, str] = {}
         self.counted = 0  # reads written as new, by this process
+        self.flushes = 0  # write transactions made, by this process
         self._lock = threading.Lock()
         self._task: asyncio.Task[None] | None = None
         self._last_prune_day = ""
@@ -94,6 +95,7 @@ class ReadCounter:
             return 0
         try:
             counted = self.repo.record(batch)
+            self.flushes += 1
         except Exception as exc:  # keep the reads; the store may be busy or briefly down
             log.warning("could not write %d reads: %s", len(batch), exc)
             with self._lock:
