@@ -51,6 +51,8 @@ sources = sa.Table(
     sa.Column("language", sa.String(16)),
     sa.Column("paused", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # days to keep this source's articles; NULL means TIDINGS_RETENTION_DAYS (0 = forever)
+    sa.Column("retention_days", sa.Integer),
 )
 
 feeds = sa.Table(
