@@ -64,29 +64,41 @@ def parse_feed(data: bytes, url: str | None = None) -> ParsedFeed:
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"{", b"[")):
         return parse_json_feed(data, url)
-    root = _xml_root(data, url)
+    root, well_formed = _xml_root(data, url)
+    feed: ParsedFeed | None = None
     if root is not None:
         kind = _root_kind(root)
         if kind == "html":
             raise ParseError("not a feed: the address gives an HTML page")
         if kind is not None:
             feed = _PARSERS[kind](root, url)
-            if feed.entries or feed.title:
+            if well_formed and (feed.entries or feed.title):
                 return feed
-    return _feedparser_fallback(data, url)
+    # broken XML: lxml's recovery may have nested items inside an unclosed tag, so let
+    # feedparser's lenient parser try too and keep whichever found more entries
+    try:
+        lenient = _feedparser_fallback(data, url)
+    except ParseError:
+        if feed is not None and (feed.entries or feed.title):
+            return feed
+        raise
+    if feed is not None and len(feed.entries) >= len(lenient.entries) and feed.title:
+        return feed
+    return lenient
 
 
-def _xml_root(data: bytes, url: str | None) -> etree._Element | None:
-    for parser in (_STRICT, _RECOVER):
+def _xml_root(data: bytes, url: str | None) -> tuple[etree._Element | None, bool]:
+    """The document's root element, and whether it was well-formed."""
+    for parser, well_formed in ((_STRICT, True), (_RECOVER, False)):
         try:
             root = etree.fromstring(data, parser, base_url=url)
         except etree.XMLSyntaxError:
             continue
         except ValueError:  # e.g. an encoding lxml does not know
-            return None
+            return None, False
         if root is not None:
-            return root
-    return None
+            return root, well_formed
+    return None, False
 
 
 def _root_kind(root: etree._Element) -> str | None:
