@@ -16,9 +16,14 @@ returns where it went. Steps per document:
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+
+import numpy
+import scipy.sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 
 from tidings.cluster.dedupe import DedupeConfig, Deduper
 from tidings.cluster.features import FeatureConfig, StreamIdf, cosine, extract, weigh
@@ -35,8 +40,17 @@ class ClusterConfig:
     date_scale_days: float = 3.0
     index_terms: int = 20  # distinctive terms per document used to find candidates
     candidates: int = 40
-    merge_threshold: float = 0.0  # centroid similarity that merges two stories (0: off)
-    revisit: int = 0  # recent documents re-examined after each addition
+    # order robustness: a story whose two halves are less alike than ``split_ratio`` times
+    # the likeness inside them is cut in two; two stories whose documents are as alike
+    # across as ``merge_ratio`` times inside (and at least ``merge_floor``) become one.
+    split_ratio: float = 0.75
+    split_min: int = 6  # documents a story needs before it is checked
+    split_min_part: int = 2
+    split_growth: float = 1.2  # check again after the story grew by this factor
+    split_max: int = 80  # newest documents looked at when checking
+    merge_ratio: float = 0.9
+    merge_floor: float = 0.15
+    date_grace_days: float = 45.0  # stories further apart than this never merge
     features: FeatureConfig = field(default_factory=FeatureConfig)
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
 
@@ -61,6 +75,7 @@ class Assignment:
     new_story: bool = False
     moved: dict[Hashable, int] = field(default_factory=dict)  # other documents -> new story
     merged: dict[int, int] = field(default_factory=dict)  # story merged away -> survivor
+    split: dict[int, int] = field(default_factory=dict)  # new story -> story it was cut from
 
 
 class _Doc:
@@ -77,7 +92,7 @@ class _Doc:
 
 
 class _Story:
-    __slots__ = ("first", "id", "last", "members", "sq", "total")
+    __slots__ = ("checked", "first", "id", "last", "members", "sq", "total")
 
     def __init__(self, story_id: int):
         self.id = story_id
@@ -86,6 +101,7 @@ class _Story:
         self.sq = 0.0  # squared norm of ``total``
         self.first: float | None = None
         self.last: float | None = None
+        self.checked = 0  # size at the last split check
 
     def add(self, doc: _Doc) -> None:
         total = self.total
@@ -110,6 +126,17 @@ class _Story:
         days = [d.day for d in self.members.values() if d.day is not None]
         self.first = min(days) if days else None
         self.last = max(days) if days else None
+
+    def cross(self, other: _Story) -> float:
+        """Mean similarity of a document here to a document there (average link)."""
+        return cosine(self.total, other.total) / (len(self.members) * len(other.members))
+
+    def inside(self, other: _Story) -> float:
+        """Mean similarity between two documents of this story (of ``other`` for a single)."""
+        n = len(self.members)
+        if n < 2:
+            return other.inside(self) if len(other.members) >= 2 else 1.0
+        return max(0.0, self.sq - n) / (n * (n - 1))
 
     def similarity(self, vec: dict[str, float]) -> float:
         if self.sq <= 0:
@@ -143,7 +170,6 @@ class StoryClusterer:
         self._stories: dict[int, _Story] = {}
         self._label: dict[Hashable, int] = {}  # every document ever seen -> its story
         self._merged: dict[int, int] = {}
-        self._recent: list[_Doc] = []
         self._next_id = first_story_id
         self._now: float | None = None
 
@@ -163,10 +189,7 @@ class StoryClusterer:
             target = self._new_story()
             result.new_story = True
         self._place(item, target)
-        if self.config.merge_threshold > 0:
-            self._merge_around(target, result)
-        if self.config.revisit > 0:
-            self._revisit(result)
+        self._refine(target, result)
         result.story = self.resolve(self._label[doc.id])
         result.moved.pop(doc.id, None)
         return result
@@ -244,75 +267,106 @@ class StoryClusterer:
         self.index.add(sid, item.terms, item.day)
         self._docs[item.key] = item
         self._label[item.key] = sid
-        if self.config.revisit > 0:
-            self._recent.append(item)
-            if len(self._recent) > self.config.revisit:
-                self._recent.pop(0)
 
     def _unplace(self, item: _Doc) -> None:
         story = self._stories[item.story]
         story.remove(item)
         self.index.remove(item.story, item.terms)
 
-    def _merge_around(self, sid: int, result: Assignment) -> None:
-        story = self._stories[sid]
-        if story.sq <= 0:
+    # -- order robustness: split what holds two events, merge what is one -------------
+    def _refine(self, sid: int, result: Assignment) -> None:
+        story = self._stories.get(sid)
+        if story is None:
             return
-        centroid = {k: v / math.sqrt(story.sq) for k, v in story.total.items()}
-        terms = [k for k, _ in sorted(centroid.items(), key=lambda kv: -kv[1])[: self.config.index_terms]]
+        size = len(story.members)
+        if self.config.split_ratio > 0 and size >= self.config.split_min and \
+                size >= story.checked * self.config.split_growth:
+            story.checked = size
+            sid = self._maybe_split(story, result)
+        if self.config.merge_ratio > 0:
+            self._maybe_merge(self.resolve(sid), result)
+
+    def _maybe_split(self, story: _Story, result: Assignment) -> int:
+        """Cut a story in two when its halves are much less alike than each half is inside."""
+        members = list(story.members.values())[-self.config.split_max:]
+        for item in members:  # vectors with today's IDF: early ones were weighed on little
+            story.remove(item)
+            self.index.remove(story.id, item.terms)
+            self._weigh(item)
+            story.add(item)
+            self.index.add(story.id, item.terms, item.day)
+        sims = _similarity_matrix([m.vec for m in members])
+        parts = _bipartition(sims)
+        if parts is None:
+            return story.id
+        a, b = parts
+        if min(len(a), len(b)) < self.config.split_min_part:
+            return story.id
+        inside = min(_mean_inside(sims, a), _mean_inside(sims, b))
+        cross = float(sims[numpy.ix_(a, b)].mean())
+        if cross >= self.config.split_ratio * inside:
+            return story.id
+        keep = a if min(a) == 0 or len(a) > len(b) else b  # the part with the oldest member
+        move = [members[i] for i in (b if keep is a else a)]
+        new_id = self._new_story()
+        result.split[new_id] = story.id
+        for item in move:
+            self._move(item, new_id, result)
+        return story.id
+
+    def _maybe_merge(self, sid: int, result: Assignment) -> None:
+        """Merge with a story whose documents are, on average, as alike as its own."""
+        story = self._stories.get(sid)
+        if story is None or story.sq <= 0:
+            return
+        norm = math.sqrt(story.sq)
+        centroid = {k: v / norm for k, v in story.total.items()}
+        terms = [k for k, _ in sorted(centroid.items(), key=lambda kv: -kv[1])
+                 [: self.config.index_terms]]
+        best, best_cross = -1, 0.0
         for other_id in self.index.candidates(terms, self.config.candidates):
-            if other_id == sid:
-                continue
             other = self._stories.get(other_id)
-            if other is None or not other.members:
+            if other_id == sid or other is None or not other.members:
                 continue
-            sim = other.similarity(centroid)
-            if sim >= self.config.merge_threshold:
-                survivor, gone = (sid, other_id) if len(story.members) >= len(other.members) \
-                    else (other_id, sid)
-                self._merge(gone, survivor, result)
-                return
+            cross = story.cross(other)
+            inside = min(story.inside(other), other.inside(story))
+            if cross >= self.config.merge_floor and cross >= self.config.merge_ratio * inside \
+                    and cross > best_cross and self._dates_close(story, other):
+                best, best_cross = other_id, cross
+        if best < 0:
+            return
+        other = self._stories[best]
+        survivor, gone = (sid, best) if (len(story.members), -sid) >= (len(other.members), -best) \
+            else (best, sid)
+        self._merge(gone, survivor, result)
+
+    def _dates_close(self, a: _Story, b: _Story) -> bool:
+        if a.first is None or b.first is None or a.last is None or b.last is None:
+            return True
+        gap = max(0.0, a.first - b.last, b.first - a.last)
+        return gap <= self.config.date_grace_days
+
+    def _move(self, item: _Doc, target: int, result: Assignment) -> None:
+        self._unplace(item)
+        item.story = target
+        self._stories[target].add(item)
+        self.index.add(target, item.terms, item.day)
+        self._label[item.key] = target
+        result.moved[item.key] = target
 
     def _merge(self, gone: int, survivor: int, result: Assignment) -> None:
         loser = self._stories.pop(gone)
         self.index.drop(gone)
-        for item in list(loser.members.values()):
-            loser.members.pop(item.key)
+        target = self._stories[survivor]
+        for item in loser.members.values():
             item.story = survivor
-            self._stories[survivor].add(item)
+            target.add(item)
             self.index.add(survivor, item.terms, item.day)
             self._label[item.key] = survivor
+            result.moved[item.key] = survivor
+        target.checked = 0
         self._merged[gone] = survivor
         result.merged[gone] = survivor
-
-    def _revisit(self, result: Assignment) -> None:
-        for item in list(self._recent):
-            if item.original is not None or item.key not in self._docs:
-                continue
-            current = item.story
-            if current not in self._stories:
-                continue
-            self._unplace(item)
-            self._weigh(item)
-            target = self._best_story(item)
-            here = self._stories[current]
-            if target < 0 or (here.members and self._score(item, here) >= self.config.threshold
-                              and self._score(item, here) >= self._score(item,
-                                                                         self._stories[target])):
-                target = current if here.members or target < 0 else target
-            if target == current and not here.members and False:
-                pass
-            item.story = target
-            self._stories[target].add(item)
-            self.index.add(target, item.terms, item.day)
-            self._label[item.key] = target
-            if target != current:
-                result.moved[item.key] = target
-                if not here.members:
-                    self._stories.pop(current, None)
-                    self.index.drop(current)
-                    self._merged[current] = target
-                    result.merged[current] = target
 
     def _expire(self) -> None:
         assert self._now is not None
@@ -323,8 +377,32 @@ class StoryClusterer:
             for key in story.members:
                 self._docs.pop(key, None)
                 self.dedupe.forget(key)
-            self._recent = [d for d in self._recent if d.story != sid]
 
 
-def build_docs(records: Iterable[ClusterDoc]) -> list[ClusterDoc]:
-    return list(records)
+def _similarity_matrix(vectors: list[dict[str, float]]) -> numpy.ndarray:
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    for i, vec in enumerate(vectors):
+        for k, v in vec.items():
+            rows.append(i)
+            cols.append(vocab.setdefault(k, len(vocab)))
+            vals.append(v)
+    matrix = scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(len(vectors), len(vocab)))
+    return numpy.asarray((matrix @ matrix.T).todense())
+
+
+def _bipartition(sims: numpy.ndarray) -> tuple[list[int], list[int]] | None:
+    """The top split of an average-link dendrogram over the documents."""
+    n = sims.shape[0]
+    dist = numpy.clip(1.0 - sims, 0.0, None)
+    numpy.fill_diagonal(dist, 0.0)
+    labels = fcluster(linkage(squareform(dist, checks=False), "average"), 2, "maxclust")
+    a = [i for i in range(n) if labels[i] == labels[0]]
+    b = [i for i in range(n) if labels[i] != labels[0]]
+    return (a, b) if b else None
+
+
+def _mean_inside(sims: numpy.ndarray, part: list[int]) -> float:
+    n = len(part)
+    block = sims[numpy.ix_(part, part)]
+    return float((block.sum() - numpy.trace(block)) / (n * (n - 1)))
