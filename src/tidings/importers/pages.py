@@ -280,7 +280,8 @@ def _looks_like_html(data: bytes, path: Path) -> bool:
     if path.suffix.lower() in {".html", ".htm", ".xhtml"}:
         return True
     head = data[:2048].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in data[:65536].lower()
+    return (head.startswith((b"<!doctype html", b"<html", b"<?xml"))
+            or b"<body" in data[:65536].lower())
 
 
 def parse_page(data: bytes, path: Path, now: datetime, tz: ZoneInfo) -> PageContent:
