@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from tidings.errors import NotFoundError, TidingsError
+from tidings.store.dialects import insert
 from tidings.store.engine import Database
-from tidings.store.schema import login_attempts, users
+from tidings.store.schema import login_attempts, meta, users
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,27 @@ class UserRepo:
                                 .values(is_admin=is_admin))
             if done.rowcount == 0:
                 raise NotFoundError(f"no user named {name!r}")
+
+    # -- ended sessions ----------------------------------------------------------------------
+
+    def end_sessions(self, user_id: int, now: datetime) -> None:
+        """Sessions of ``user_id`` issued before ``now`` are no longer accepted (sign-out)."""
+        key = f"sessions_after:{user_id}"
+        value = str(now.timestamp())
+        statement = insert(self.db.dialect, meta).values(key=key, value=value)
+        with self.db.write() as conn:
+            conn.execute(statement.on_conflict_do_update(index_elements=["key"],
+                                                         set_={"value": value}))
+
+    def sessions_valid_after(self, user_id: int) -> float:
+        """The time (epoch seconds) before which this user's sessions were ended, or 0."""
+        with self.db.read() as conn:
+            value = conn.execute(sa.select(meta.c.value)
+                                 .where(meta.c.key == f"sessions_after:{user_id}")).scalar()
+        try:
+            return float(value) if value is not None else 0.0
+        except ValueError:
+            return 0.0
 
     # -- failed sign-ins ---------------------------------------------------------------------
 

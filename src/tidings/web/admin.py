@@ -93,6 +93,9 @@ class AdminArea:
             return None
         if auth.password_fingerprint(user.password_hash) != session.fingerprint:
             return None  # the password changed since: every old session ends
+        ended = await run_in_threadpool(self.store.users.sessions_valid_after, user.id)
+        if session.issued_at <= ended:
+            return None  # signed out since: a copied cookie is worthless too
         return user, session
 
     async def require_admin(self, request: Request) -> tuple[User, auth.Session] | Response:
@@ -197,6 +200,9 @@ class AdminArea:
         if found is not None and not auth.tokens_match(found[1].csrf,
                                                        _field(form, auth.CSRF_FIELD)):
             return PlainTextResponse("Missing or wrong CSRF token.", status_code=403)
+        if found is not None:
+            await run_in_threadpool(self.store.users.end_sessions, found[0].id,
+                                    datetime.now(UTC))
         response = RedirectResponse("/login?logged_out=1", status_code=303)
         auth.clear_cookie(response, request, auth.SESSION_COOKIE)
         response.headers["clear-site-data"] = '"cookies"'

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,7 @@ class Session:
     user_id: int
     fingerprint: str
     csrf: str
+    issued_at: float = 0.0  # epoch seconds, with sub-second precision
 
 
 class SessionSigner:
@@ -94,10 +96,12 @@ class SessionSigner:
     # -- sessions ---------------------------------------------------------------------------
 
     def new_session(self, user_id: int, password_hash: str) -> Session:
-        return Session(user_id, password_fingerprint(password_hash), secrets.token_urlsafe(32))
+        return Session(user_id, password_fingerprint(password_hash), secrets.token_urlsafe(32),
+                       time.time())
 
     def dumps(self, session: Session) -> str:
-        return self._sessions.dumps([session.user_id, session.fingerprint, session.csrf])
+        return self._sessions.dumps([session.user_id, session.fingerprint, session.csrf,
+                                     session.issued_at])
 
     def loads(self, cookie: str | None) -> Session | None:
         if not cookie:
@@ -106,10 +110,11 @@ class SessionSigner:
             data: Any = self._sessions.loads(cookie, max_age=SESSION_MAX_AGE)
         except BadSignature:
             return None
-        if (not isinstance(data, list) or len(data) != 3 or not isinstance(data[0], int)
-                or not all(isinstance(x, str) for x in data[1:])):
+        if (not isinstance(data, list) or len(data) != 4 or not isinstance(data[0], int)
+                or not all(isinstance(x, str) for x in data[1:3])
+                or not isinstance(data[3], int | float)):
             return None
-        return Session(data[0], data[1], data[2])
+        return Session(data[0], data[1], data[2], float(data[3]))
 
     # -- login CSRF (double submit, bound by HMAC) -------------------------------------------
 

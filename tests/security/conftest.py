@@ -1,0 +1,61 @@
+"""Fixtures: the whole app on a store with one administrator and one ordinary user."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from starlette.testclient import TestClient
+
+from fixtures_server import feed_server
+from tidings.config import Settings
+from tidings.store import Store
+from tidings.web import auth
+from tidings.web.app import create_app
+
+ADMIN = ("chief", "correct horse battery")
+READER = ("reader", "just a reader pw")
+
+__all__ = ["feed_server"]
+
+
+def csrf_of(html: str) -> str:
+    """The value of the hidden CSRF field in a page."""
+    match = re.search(r'name="(\w*csrf\w*)" value="([^"]+)"', html)
+    assert match, "no CSRF field in the page"
+    return match.group(2)
+
+
+def login(client: TestClient, name: str, password: str) -> int:
+    page = client.get("/login")
+    response = client.post("/login", data={"username": name, "password": password,
+                                           "csrf_token": csrf_of(page.text)},
+                           follow_redirects=False)
+    return response.status_code
+
+
+@pytest.fixture
+def sec_settings(settings: Settings) -> Settings:
+    return settings.replace(read_flush_seconds=0.05, secret_key="s" * 40)
+
+
+@pytest.fixture
+def accounts(sqlite_store: Store) -> Store:
+    now = datetime.now(UTC)
+    sqlite_store.users.create(ADMIN[0], auth.hash_password(ADMIN[1]), is_admin=True, now=now)
+    sqlite_store.users.create(READER[0], auth.hash_password(READER[1]), is_admin=False, now=now)
+    return sqlite_store
+
+
+@pytest.fixture
+def client(sec_settings: Settings, accounts: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(sec_settings, accounts)) as c:
+        yield c
+
+
+@pytest.fixture
+def admin_client(client: TestClient) -> TestClient:
+    assert login(client, *ADMIN) == 303
+    return client
