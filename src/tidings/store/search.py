@@ -90,15 +90,28 @@ class SearchRepo:
             rows = conn.execute(articles.select().where(articles.c.id.in_(wanted))).mappings()
             return {r["id"]: article_from_row(r) for r in rows}
 
-    def in_stories(self, story_ids: Iterable[int]) -> list[Article]:
-        """Every article of the given stories, oldest first."""
+    def newest(self, *, limit: int = 20) -> list[Article]:
+        """The newest articles, without counting them all (for boxes beside a page)."""
+        query = (articles.select().order_by(articles.c.published_at.desc(), articles.c.id.desc())
+                 .limit(limit))
+        with self.db.read() as conn:
+            return [article_from_row(r) for r in conn.execute(query).mappings()]
+
+    def in_stories(self, story_ids: Iterable[int], *, newest: int | None = None
+                   ) -> list[Article]:
+        """Every article of the given stories, oldest first (or only the ``newest`` few)."""
         ids = list(story_ids)
         if not ids:
             return []
-        query = (articles.select().where(articles.c.story_id.in_(ids))
-                 .order_by(articles.c.published_at, articles.c.id))
+        query = articles.select().where(articles.c.story_id.in_(ids))
+        if newest is not None:
+            query = query.order_by(articles.c.published_at.desc(), articles.c.id.desc()) \
+                .limit(newest)
+        else:
+            query = query.order_by(articles.c.published_at, articles.c.id)
         with self.db.read() as conn:
-            return [article_from_row(r) for r in conn.execute(query).mappings()]
+            found = [article_from_row(r) for r in conn.execute(query).mappings()]
+        return found[::-1] if newest is not None else found
 
     def story_sources(self, story_ids: Iterable[int]) -> dict[int, list[int]]:
         """Source ids per story, in order of each outlet's first report."""

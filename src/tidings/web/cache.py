@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -53,6 +54,7 @@ class PageCache:
         self.tz = tz
         self.max_entries = max_entries
         self.entries: OrderedDict[str, Entry] = OrderedDict()
+        self.objects: dict[str, tuple[Any, str, str, float]] = {}
         self.hits = 0
         self.misses = 0
         self._token = ""
@@ -100,6 +102,24 @@ class PageCache:
                 while len(self.entries) > self.max_entries:
                     self.entries.popitem(last=False)
         return entry
+
+    def memo(self, key: str, now: datetime, build: Callable[[], Any]) -> Any:
+        """A shared piece of data (the latest list, the outlets) under the same rules as pages,
+        so rendering many different pages does not rebuild it each time."""
+        token = self.token()
+        day = local_day(now, self.tz).isoformat()  # type: ignore[arg-type]
+        found = self.objects.get(key)
+        if (found is not None and found[1] == token and found[2] == day
+                and time.monotonic() - found[3] < self.ttl):
+            return found[0]
+        value = build()
+        if self.ttl > 0:
+            self.objects[key] = (value, token, day, time.monotonic())
+        return value
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.objects.clear()
 
     def stats(self) -> dict[str, float]:
         total = self.hits + self.misses

@@ -8,6 +8,7 @@ render them, so the site and the API can never disagree. Times are ISO 8601 with
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,8 @@ from tidings.web.i18n import format_when, normalize_locale, time_label
 
 #: how many recent stories are scored for the front page and /api/stories
 STORY_CANDIDATES = 500
+#: other reports listed on an article page (the story page lists them all)
+COVERAGE_SHOWN = 30
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -53,11 +56,19 @@ class SiteData:
         self.locale = normalize_locale(settings.locale)
         self.search_repo: SearchRepo = getattr(store, "search", None) or SearchRepo(store.db)
         self.read_repo: ReadRepo = getattr(store, "reads", None) or ReadRepo(store.db)
+        #: shares pieces used by many pages (set by the site to its cache's ``memo``)
+        self.memo: Callable[[str, datetime, Callable[[], Any]], Any] = lambda _k, _n, f: f()
 
     # -- small pieces ------------------------------------------------------------------------
 
-    def sources_by_id(self) -> dict[int, Source]:
-        return {s.id: s for s in self.store.sources.list() if s.id is not None}
+    def sources_by_id(self, now: datetime | None = None) -> dict[int, Source]:
+        def build() -> dict[int, Source]:
+            return {s.id: s for s in self.store.sources.list() if s.id is not None}
+
+        if now is None:
+            return build()
+        found: dict[int, Source] = self.memo("sources", now, build)
+        return found
 
     @staticmethod
     def source_dict(source: Source | None) -> dict[str, Any] | None:
@@ -99,7 +110,7 @@ class SiteData:
         if q:
             return self.search(now, q, limit=limit, offset=offset, source_id=source_id)
         found, total = self.store.articles.latest(limit=limit, offset=offset, source_id=source_id)
-        sources = self.sources_by_id()
+        sources = self.sources_by_id(now)
         return {"articles": [self.article_dict(a, sources, now) for a in found], "total": total}
 
     def search(self, now: datetime, q: str, *, limit: int = 20, offset: int = 0,
@@ -107,7 +118,7 @@ class SiteData:
                since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
         hits, total = self.search_repo.search(q, limit=limit, offset=offset, source_id=source_id,
                                               language=language, since=since, until=until)
-        sources = self.sources_by_id()
+        sources = self.sources_by_id(now)
         out = []
         for hit in hits:
             d = self.article_dict(hit.article, sources, now)
@@ -177,7 +188,7 @@ class SiteData:
             if a.story_id is not None:
                 per_story[a.story_id].append(a)
         outlets = self.search_repo.story_sources(ids)
-        sources = self.sources_by_id()
+        sources = self.sources_by_id(now)
         out = []
         for r in rows:
             arts = per_story.get(r.id, [])
@@ -215,7 +226,7 @@ class SiteData:
         row = self._resolve_story(story_id)
         payload = self._stories_payload([row], now)[0]
         members = self.search_repo.in_stories([row.id])
-        sources = self.sources_by_id()
+        sources = self.sources_by_id(now)
         dicts = {a.id: self.article_dict(a, sources, now) for a in members}
         for d in dicts.values():
             d["when"] = format_when(datetime.fromisoformat(d["published_at"]), self.tz,
@@ -245,12 +256,22 @@ class SiteData:
 
     # -- one article -------------------------------------------------------------------------
 
+    def latest_box(self, now: datetime, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest list shown beside articles and stories (shared by all those pages)."""
+        def build() -> list[dict[str, Any]]:
+            found = self.search_repo.newest(limit=limit)
+            return [self.item_dict(a, now) for a in found]
+
+        items: list[dict[str, Any]] = self.memo(f"latest:{limit}", now, build)
+        return items
+
     def article(self, article_id: int, now: datetime) -> dict[str, Any]:
         a = self.store.articles.get(article_id)
-        sources = self.sources_by_id()
+        sources = self.sources_by_id(now)
         coverage: list[dict[str, Any]] = []
         if a.story_id is not None:
-            for other in self.search_repo.in_stories([a.story_id]):
+            for other in reversed(self.search_repo.in_stories([a.story_id],
+                                                              newest=COVERAGE_SHOWN + 1)):
                 if other.id != a.id:
                     coverage.append(self.item_dict(other, now) | {
                         "source": self.source_dict(sources.get(other.source_id or -1))})
@@ -259,8 +280,8 @@ class SiteData:
             found = self.search_repo.by_ids([a.duplicate_of]).get(a.duplicate_of)
             if found is not None:
                 original = self.item_dict(found, now)
-        return {"article": self.article_dict(a, sources, now), "coverage": coverage,
-                "original": original}
+        return {"article": self.article_dict(a, sources, now),
+                "coverage": coverage[:COVERAGE_SHOWN], "original": original}
 
     # -- sources -----------------------------------------------------------------------------
 

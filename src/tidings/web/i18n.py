@@ -16,7 +16,6 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
 
 SUPPORTED = ("en", "it", "de", "es", "fr", "ru")
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -85,9 +84,18 @@ def time_label(dt: datetime, now: datetime, tz: tzinfo, locale: str = "en") -> s
     return f"{day}, {clock}"
 
 
+@functools.cache
+def _group_symbol(locale: str) -> str:
+    return str(Locale.parse(locale).number_symbols["latn"]["group"])
+
+
 def format_count(n: int, locale: str = "en") -> str:
-    """A view count as people of ``locale`` write numbers (``1,234`` / ``1.234``)."""
-    return format_decimal(n, locale=normalize_locale(locale))
+    """A view count as people of ``locale`` write numbers (``1,234`` / ``1.234``).
+
+    The grouping symbol comes from Babel once; formatting is then plain string work, since
+    pages show dozens of counts.
+    """
+    return f"{n:,}".replace(",", _group_symbol(normalize_locale(locale)))
 
 
 def format_when(dt: datetime, tz: tzinfo, locale: str = "en") -> str:

@@ -49,6 +49,7 @@ class Site:
         meta = getattr(store, "meta", None) or Meta(store.db)
         repo = getattr(store, "reads", None) or ReadRepo(store.db)
         self.cache = PageCache(meta, ttl=settings.page_cache_seconds, tz=settings.tz)
+        self.data.memo = self.cache.memo
         self.reads = ReadCounter(repo, meta, settings.tz, flush_seconds=settings.read_flush_seconds)
         self.gettext = translator(settings.locale)
         self.jinja = Environment(
@@ -63,7 +64,7 @@ class Site:
         """Use another clock for labels, caches and reads (tests; replays of a saved page)."""
         self.cache.clock = clock
         self.reads.clock = clock
-        self.cache.entries.clear()
+        self.cache.clear()
 
     def render(self, name: str, request: Request | None = None, **context: Any) -> bytes:
         template = self.jinja.get_template(name)

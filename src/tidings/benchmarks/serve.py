@@ -1,0 +1,300 @@
+"""``tidings bench serve``: the site under load, on loopback, with reads really counted.
+
+A temporary SQLite store of synthetic outlets, stories and articles (100k by default, bulk
+inserted) is served by ``tidings serve --no-worker`` in a subprocess; Debian's ``wrk``, pinned
+to one core with ``taskset``, loads the front page, an article page, ``/api/latest`` and a
+static file for ``--duration`` seconds each, at 64 and at 16 connections.
+
+Article requests vary the visitor: every request carries a different ``X-Forwarded-For`` and
+``User-Agent``. The server trusts ``X-Forwarded-For`` from 127.0.0.1 (the documented
+``--forwarded-allow-ips`` default, as behind a local proxy), and reads.py hashes the resulting
+client address with the user agent, so nearly every request is a new read that is buffered and
+written. The number of reads written is checked in the store afterwards.
+
+With ``--json`` the last line is ``{"front_page": {"rps", "p50_ms", "p99_ms"}, "article": ...,
+"api_latest": ..., "static": ...}``: ``rps`` at 64 connections, ``p50_ms``/``p99_ms`` at 16
+connections; the full measurements of both runs are kept under ``c64`` and ``c16``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+import sqlalchemy as sa
+
+from tidings.cli.context import print_json, progress
+from tidings.errors import TidingsError
+from tidings.store import open_store
+from tidings.store.schema import articles, feeds, reads, sources, stories
+
+_VOCABULARY = """minister border talks market storm election court energy vote police budget
+strike council report summit climate health school rail bank trade coast city river deal union
+fire flood harbour museum award science space port"""
+WORDS = tuple(_VOCABULARY.split())
+
+ARTICLE_LUA = """
+local n = 0
+local ids = {%s}
+math.randomseed(%d)
+request = function()
+  n = n + 1
+  local id = ids[(n %% #ids) + 1]
+  local ip = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "."
+             .. math.random(1, 254)
+  local headers = {}
+  headers["X-Forwarded-For"] = ip
+  headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) tidings-bench/" .. n .. "."
+                          .. math.random(1, 1000000)
+  return wrk.format("GET", "/articles/" .. id, headers)
+end
+"""
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def build_store(url: str, n_articles: int, *, seed: int = 7) -> dict[str, int]:
+    """Bulk-insert outlets, stories and articles; returns counts."""
+    rng = random.Random(seed)
+    store = open_store(url)
+    now = datetime.now(UTC)
+    n_sources = 200
+    n_stories = max(1, n_articles // 4)
+    try:
+        with store.db.write() as conn:
+            conn.execute(sources.insert(), [
+                {"id": i, "name": f"Outlet {i}", "url": f"https://outlet{i}.example",
+                 "created_at": now} for i in range(1, n_sources + 1)])
+            conn.execute(feeds.insert(), [
+                {"id": i, "source_id": i, "url": f"https://outlet{i}.example/feed.xml",
+                 "created_at": now, "last_checked_at": now, "error_count": i % 17 == 0}
+                for i in range(1, n_sources + 1)])
+            span = timedelta(days=30).total_seconds()
+            story_rows = []
+            for sid in range(1, n_stories + 1):
+                first = now - timedelta(seconds=span * (sid / n_stories) ** 2)
+                story_rows.append({"id": sid, "title": _sentence(rng, 8).capitalize(),
+                                   "first_published_at": first, "last_published_at": first,
+                                   "image_url": f"https://img.example/{sid}.jpg",
+                                   "created_at": first, "updated_at": first})
+            conn.execute(stories.insert(), story_rows)
+            batch: list[dict[str, Any]] = []
+            for aid in range(1, n_articles + 1):
+                sid = 1 + int(n_stories * rng.random() ** 1.5)
+                published = story_rows[sid - 1]["first_published_at"] + timedelta(
+                    minutes=rng.randint(0, 600))
+                published = min(published, now)
+                text = _sentence(rng, 60)
+                batch.append({
+                    "id": aid, "source_id": rng.randint(1, n_sources), "feed_id": None,
+                    "entry_key": f"k{aid}", "url": f"https://outlet.example/a/{aid}",
+                    "title": _sentence(rng, 9).capitalize(), "published_at": published,
+                    "fetched_at": published, "summary": text[:160], "content_text": text,
+                    "content_html": f"<p>{text}</p>", "language": "en",
+                    "views": rng.randint(0, 500),
+                    "story_id": sid, "extract_state": "done", "cluster_state": "done"})
+                if len(batch) == 5000:
+                    conn.execute(articles.insert(), batch)
+                    batch = []
+            if batch:
+                conn.execute(articles.insert(), batch)
+            # stories end at their newest report
+            last = (sa.select(sa.func.max(articles.c.published_at))
+                    .where(articles.c.story_id == stories.c.id).scalar_subquery())
+            conn.execute(stories.update().values(last_published_at=sa.func.coalesce(
+                last, stories.c.first_published_at)))
+    finally:
+        store.close()
+    return {"articles": n_articles, "stories": n_stories, "sources": n_sources}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str, timeout: float = 5.0) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback only
+        return bytes(response.read())
+
+
+def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise TidingsError("the server exited before it was ready")
+        try:
+            _get(base + "/healthz", 1.0)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TidingsError("the server did not answer /healthz within a minute")
+
+
+def _cache_stats(base: str, workers: int) -> dict[int, dict[str, Any]]:
+    """Per-process cache counters, polling /healthz until every process has answered."""
+    seen: dict[int, dict[str, Any]] = {}
+    for _ in range(400):
+        body = json.loads(_get(base + "/healthz"))
+        seen[body["pid"]] = body
+        if len(seen) >= workers:
+            break
+    return seen
+
+
+def _parse_wrk(text: str) -> dict[str, float]:
+    def ms(value: str) -> float:
+        m = re.match(r"([\d.]+)(us|ms|s|m)", value)
+        if not m:
+            return float("nan")
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
+        return round(float(m.group(1)) * scale, 3)
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    p50 = re.search(r"^\s+50%\s+(\S+)", text, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M)
+    total = re.search(r"(\d+) requests in", text)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    socket_errors = re.search(r"Socket errors: (.*)", text)
+    return {
+        "rps": round(float(rps.group(1)), 1) if rps else 0.0,
+        "p50_ms": ms(p50.group(1)) if p50 else float("nan"),
+        "p99_ms": ms(p99.group(1)) if p99 else float("nan"),
+        "requests": int(total.group(1)) if total else 0,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
+    }
+
+
+def _wrk(url: str, connections: int, duration: int, script: Path | None, core: int | None
+         ) -> dict[str, Any]:
+    threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+               "--timeout", "5s"]
+    if script is not None:
+        command += ["-s", str(script)]
+    command.append(url)
+    if core is not None and shutil.which("taskset"):
+        command = ["taskset", "-c", str(core), *command]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise TidingsError(f"wrk failed: {(done.stderr or done.stdout).strip()[:200]}")
+    return _parse_wrk(done.stdout)
+
+
+def _count_reads(url: str) -> int:
+    store = open_store(url, upgrade=False)
+    try:
+        with store.db.read() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(reads)).scalar_one())
+    finally:
+        store.close()
+
+
+@click.command("serve")
+@click.option("--articles", "n_articles", default=100_000, show_default=True,
+              help="Articles in the synthetic store.")
+@click.option("--duration", default=10, show_default=True, help="Seconds per load run.")
+@click.option("--workers", default=2, show_default=True, help="Server processes.")
+@click.option("--core", default=1, show_default=True,
+              help="CPU core wrk is pinned to (-1: no pinning).")
+@click.option("--keep", is_flag=True, help="Keep the temporary store.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (last line).")
+def command(n_articles: int, duration: int, workers: int, core: int, keep: bool,
+            as_json: bool) -> None:
+    """Serve a 100k-article store and load it with wrk on loopback."""
+    if shutil.which("wrk") is None:
+        raise TidingsError("wrk is not installed (apt-get install -y wrk)")
+    home = Path(tempfile.mkdtemp(prefix="tidings-bench-serve-"))
+    url = f"sqlite:///{home / 'bench.db'}"
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        started = time.monotonic()
+        counts = build_store(url, n_articles)
+        build_s = round(time.monotonic() - started, 2)
+        progress(f"built a store of {n_articles} articles in {build_s} s")
+        port = _free_port()
+        env = {**os.environ, "TIDINGS_DATABASE_URL": url, "TIDINGS_HOME": str(home),
+               "TIDINGS_LOG_LEVEL": "WARNING", "TIDINGS_WORKER": "0"}
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from tidings.cli import main; main()", "serve",
+             "--no-worker", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", str(workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, proc)
+        latest = json.loads(_get(base + "/api/latest?limit=100"))["items"]
+        article_ids = [item["id"] for item in latest] + random.Random(1).sample(
+            range(1, n_articles + 1), k=min(900, n_articles))
+        script = home / "article.lua"
+        script.write_text(ARTICLE_LUA % (", ".join(map(str, article_ids)), 42))
+        targets = {
+            "front_page": (base + "/", None),
+            "article": (base + "/", script),
+            "api_latest": (base + "/api/latest", None),
+            "static": (base + "/static/site.css", None),
+        }
+        pin = None if core < 0 else core
+        for path, _ in targets.values():  # warm every process's caches and connections
+            _wrk(path, 8, 1, None, pin)
+        results: dict[str, Any] = {}
+        for name, (target, lua) in targets.items():
+            results[name] = {}
+            reads_before = _count_reads(url)
+            for conns in (64, 16):
+                before = _cache_stats(base, workers)
+                run = _wrk(target, conns, duration, lua, pin)
+                after = _cache_stats(base, workers)
+                hits = sum(after[p]["cache"]["hits"] - before.get(p, after[p])["cache"]["hits"]
+                           for p in after)
+                misses = sum(after[p]["cache"]["misses"]
+                             - before.get(p, after[p])["cache"]["misses"] for p in after)
+                run["cache_hit_rate"] = round(hits / (hits + misses), 4) if hits + misses else None
+                results[name][f"c{conns}"] = run
+                progress(f"{name} c={conns}: {run['rps']} req/s, p50 {run['p50_ms']} ms, "
+                         f"p99 {run['p99_ms']} ms, cache hits {run['cache_hit_rate']}")
+            if name == "article":
+                time.sleep(3)  # one more flush interval
+                results[name]["reads_written"] = _count_reads(url) - reads_before
+                progress(f"article reads written to the store: {results[name]['reads_written']}")
+        summary: dict[str, Any] = {}
+        for name, runs in results.items():
+            summary[name] = {"rps": runs["c64"]["rps"], "p50_ms": runs["c16"]["p50_ms"],
+                             "p99_ms": runs["c16"]["p99_ms"], **runs}
+        summary["store"] = {**counts, "build_s": build_s, "workers": workers,
+                            "wrk_core": pin, "duration_s": duration}
+        if as_json:
+            print_json(summary)
+        else:
+            for name in targets:
+                s = summary[name]
+                click.echo(f"{name:11s} {s['rps']:>9.1f} req/s (64 conn)   p50 {s['p50_ms']} ms  "
+                           f"p99 {s['p99_ms']} ms (16 conn)")
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if not keep:
+            shutil.rmtree(home, ignore_errors=True)
+        else:
+            progress(f"store kept at {home}")
