@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -179,7 +178,7 @@ def edit(app: AppContext, source: str, name: str | None, url: str | None,
 @pass_app
 def export_opml_command(app: AppContext) -> None:
     """Write every subscription as OPML 2.0 (with categories) to standard output."""
-    sys.stdout.write(export_opml(app.store, now=datetime.now(UTC)))
+    click.echo(export_opml(app.store, now=datetime.now(UTC)), nl=False)
 
 
 COMMANDS = [sources, export_opml_command]

@@ -81,7 +81,8 @@ def add(app: AppContext, url: str, name: str | None, category: str | None,
         feed, count, existed = subscribe(app, url, name=name, category=category,
                                          fulltext=fulltext)
     except TidingsError as exc:
-        raise TidingsError(f"cannot subscribe to {url}: {exc}") from None
+        message = str(exc) if url in str(exc) else f"cannot subscribe to {url}: {exc}"
+        raise TidingsError(message) from None
     source = app.store.sources.get(feed.source_id or 0)
     if as_json:
         print_json({"feed_id": feed.id, "feed_url": feed.url, "source_id": source.id,

@@ -86,9 +86,12 @@ def import_outlines(store: Store, outlines: list[Outline], *, now: datetime) -> 
             report.existing.append(item.url)
             continue
         site = item.html_url or f"{parts.scheme}://{parts.netloc}/"
-        source = store.sources.find(url=site)
+        # outlines with the same name and site share a source (an export writes one outline
+        # per feed); differently named subscriptions on one host stay apart
+        name = item.title or parts.netloc
+        source = store.sources.find(url=site, name=name)
         if source is None:
-            source = store.sources.add(Source(id=None, name=item.title or parts.netloc,
+            source = store.sources.add(Source(id=None, name=name,
                                               url=site, category=item.category), now)
         elif item.category and not source.category:
             source = store.sources.update(source.id or 0, category=item.category)
