@@ -39,6 +39,8 @@ _BINARY_MAGIC = (
     (b"OggS", "an Ogg media file"), (b"ID3", "an MP3 file"), (b"\x00\x00\x00", "binary data"),
     (b"wOFF", "a web font"), (b"\x7fELF", "an executable"),
 )
+_MARKUP = re.compile(r"<\s*(?:html|head|body|div|p|article|main|section|span|a|h[1-6]|meta|title|"
+                     r"!doctype|table|br|img|ul|li)\b", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _DEBRIS = [
     (re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), ""),  # empty or stray markdown images
@@ -160,6 +162,8 @@ def parse_html(html: bytes | str) -> HtmlElement:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         raise ValueError("the page is empty")
+    if not _MARKUP.search(text[:65536]):
+        raise ValueError("not an HTML page: no markup")
     try:
         tree = lxml.html.document_fromstring(text, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:

@@ -39,6 +39,8 @@ _AUTHOR_META = ("author", "article:author", "og:article:author", "dc.creator", "
 _BY = re.compile(r"^\s*(?:by|von|di|de|par|por|от|автор:?)\s+", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(
     r"\s*(?:;|\||\band\b|\bund\b|\be\b|\by\b|\bet\b|&)\s*|,\s+(?=\S+\s+\S)")
+_ROLE = re.compile(r"\b(?:writer|correspondent|editor|reporter|staff|contributor|columnist|"
+                   r"redazione|redaktion|redacción|rédaction)\b", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+")
 
 
@@ -149,6 +151,8 @@ def clean_author(value: str | None, site_name: str | None = None) -> str | None:
     names: list[str] = []
     for part in parts:
         part = _BY.sub("", part).strip(" .,:;-–—")
+        if _ROLE.search(part):
+            continue  # "AP Auto Writer", "Staff Reporter": a role, not a name
         part = re.sub(r"\S+@\S+", "", part).strip()
         if (not part or "://" in part or part.startswith("www.") or len(part) > 60
                 or sum(c.isdigit() for c in part) > 2 or len(part.split()) > 5):

@@ -1,0 +1,217 @@
+"""The full-text stage: article pages for entries whose feed gave too little.
+
+Reads its queue from ``extract_state='pending'``. Per source, ``fulltext`` decides: ``never``
+keeps the feed's content, ``always`` fetches every article, ``auto`` fetches when the entry's
+own text is shorter than ``settings.fulltext_min_chars``. Pages are fetched concurrently with
+the polite, guarded :class:`~tidings.ingest.fetch.Fetcher`, extracted one by one, and written
+back in one transaction per batch. The feed's content stays whenever the page gives less or
+fails; the failure is recorded as one line in ``extract_error``. Every article leaves with its
+attribution set (from the title and text, fetched or not). One process at a time runs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from tidings.config import Settings
+from tidings.errors import FetchError
+from tidings.extract import ExtractResult, extract_article
+from tidings.extract.attribution import agency_in_byline, detect_attribution
+from tidings.extract.language import detect_language, normalize_code
+from tidings.ingest.fetch import Fetcher
+from tidings.ingest.sanitize import html_to_text, sanitize_html
+from tidings.store import Store
+from tidings.store.locks import exclusive
+from tidings.store.schema import articles, sources
+
+log = logging.getLogger(__name__)
+
+EXTRACT_LOCK = "tidings.extract"
+HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml", ""}
+_BATCH_MIN = 16
+
+
+@dataclass(slots=True)
+class _Item:
+    row: dict[str, Any]
+    mode: str
+    feed_text: str
+    fetch: bool
+    page: bytes | None = None
+    final_url: str | None = None
+    error: str | None = None
+
+
+async def fetch_page(fetcher: Fetcher, url: str) -> tuple[bytes, str]:
+    """An article page's bytes and final URL; FetchError for non-HTML answers."""
+    response = await fetcher.get(url)
+    if response.content_type not in HTML_TYPES and not response.content_type.startswith("text/"):
+        raise FetchError(f"not an HTML page ({response.content_type}) at {response.url}")
+    if not response.content:
+        raise FetchError(f"empty answer from {response.url}")
+    return response.content, response.url
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _sane_url(value: str | None) -> bool:
+    return bool(value) and str(value).startswith(("http://", "https://")) and len(str(value)) < 2000
+
+
+def _sane_author(value: str | None) -> bool:
+    return bool(value) and "://" not in str(value) and len(str(value)) <= 120
+
+
+def _pending(store: Store, limit: int) -> list[dict[str, Any]]:
+    query = (
+        sa.select(articles.c.id, articles.c.url, articles.c.canonical_url, articles.c.title,
+                  articles.c.content_text, articles.c.content_html, articles.c.summary,
+                  articles.c.author, articles.c.image_url, articles.c.language,
+                  articles.c.site_name, sources.c.fulltext.label("mode"),
+                  sources.c.language.label("source_language"))
+        .select_from(articles.outerjoin(sources, sources.c.id == articles.c.source_id))
+        .where(articles.c.extract_state == "pending")
+        .order_by(articles.c.id)
+        .limit(limit)
+    )
+    with store.db.read() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _feed_text(row: dict[str, Any]) -> str:
+    return (row["content_text"] or html_to_text(row["content_html"])
+            or html_to_text(row["summary"]) or "").strip()
+
+
+def _plan(row: dict[str, Any], settings: Settings) -> _Item:
+    mode = (row.get("mode") or "auto").lower()
+    text = _feed_text(row)
+    url = row["url"] or row["canonical_url"]
+    fetch = bool(url) and _sane_url(url) and (
+        mode == "always" or (mode == "auto" and len(text) < settings.fulltext_min_chars))
+    return _Item(row=row, mode=mode, feed_text=text, fetch=fetch)
+
+
+async def _fetch_all(items: list[_Item], settings: Settings, fetcher: Fetcher) -> None:
+    limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
+
+    async def one(item: _Item) -> None:
+        async with limit:
+            try:
+                item.page, item.final_url = await fetch_page(
+                    fetcher, item.row["url"] or item.row["canonical_url"])
+            except FetchError as exc:
+                item.error = _one_line(str(exc))
+            except Exception as exc:  # one bad page never stops the batch
+                log.warning("fetching %s failed: %r", item.row["url"], exc)
+                item.error = _one_line(f"cannot fetch the page: {type(exc).__name__}")
+
+    await asyncio.gather(*(one(i) for i in items if i.fetch))
+
+
+def _extracted(item: _Item) -> ExtractResult | None:
+    if item.page is None:
+        return None
+    try:
+        result = extract_article(item.page, item.final_url)
+    except Exception as exc:  # the extractor must never take the stage down
+        log.warning("extracting %s failed: %r", item.final_url, exc)
+        item.error = _one_line(f"extraction failed: {type(exc).__name__}")
+        return None
+    if not result.ok:
+        item.error = _one_line(result.error or "no article text found")
+    return result
+
+
+def _changes(item: _Item) -> dict[str, Any]:
+    """New column values for one article; the feed's own values win where they are sane."""
+    row = item.row
+    result = _extracted(item)
+    values: dict[str, Any] = {
+        "_id": row["id"],
+        "content_html": row["content_html"], "content_text": row["content_text"],
+        "image_url": row["image_url"], "author": row["author"], "language": row["language"],
+        "canonical_url": row["canonical_url"], "site_name": row["site_name"],
+        "extract_error": None,
+    }
+    if result is not None:
+        if result.ok and len(result.content_text or "") > len(item.feed_text):
+            values["content_html"] = sanitize_html(result.content_html,
+                                                   item.final_url or row["url"])
+            values["content_text"] = result.content_text
+        if not _sane_url(row["image_url"]) and _sane_url(result.image_url):
+            values["image_url"] = result.image_url
+        if not _sane_author(row["author"]) and _sane_author(result.author):
+            values["author"] = result.author
+        if not normalize_code(row["language"]) and result.language:
+            values["language"] = result.language
+        if not row["canonical_url"] and _sane_url(result.canonical_url):
+            values["canonical_url"] = result.canonical_url
+        if not row["site_name"] and result.site_name:
+            values["site_name"] = result.site_name
+    text = values["content_text"] or item.feed_text
+    if not normalize_code(values["language"]):
+        values["language"] = normalize_code(row.get("source_language")) or detect_language(
+            " ".join(filter(None, [row["title"], text])))
+    values["attribution"] = (detect_attribution(row["title"], text)
+                             or (result.attribution if result is not None else None)
+                             or agency_in_byline(values["author"]))
+    if item.error:
+        values["extract_state"], values["extract_error"] = "failed", item.error
+    elif result is not None:
+        values["extract_state"] = "done"
+    else:
+        values["extract_state"] = "skipped"
+    return values
+
+
+def _write(store: Store, changes: list[dict[str, Any]]) -> None:
+    if not changes:
+        return
+    columns = [k for k in changes[0] if k != "_id"]
+    statement = (articles.update()
+                 .where(articles.c.id == sa.bindparam("_id"),
+                        articles.c.extract_state == "pending")
+                 .values({c: sa.bindparam(c) for c in columns}))
+    with store.db.write() as conn:
+        conn.execute(statement, changes)
+
+
+def run_pending(store: Store, settings: Settings, *, limit: int | None = None,
+                fetcher: Fetcher | None = None) -> int:
+    """Work through pending articles (at most ``limit``); return how many were handled."""
+    with exclusive(store.db, EXTRACT_LOCK, wait=False) as held:
+        if not held:
+            return 0
+        return asyncio.run(_run(store, settings, limit, fetcher))
+
+
+async def _run(store: Store, settings: Settings, limit: int | None,
+               fetcher: Fetcher | None) -> int:
+    batch_size = max(_BATCH_MIN, settings.fetch_concurrency, settings.extract_concurrency * 4)
+    active = fetcher or Fetcher(settings)
+    done = 0
+    try:
+        while limit is None or done < limit:
+            want = batch_size if limit is None else min(batch_size, limit - done)
+            rows = _pending(store, want)
+            if not rows:
+                break
+            items = [_plan(row, settings) for row in rows]
+            await _fetch_all(items, settings, active)
+            _write(store, [_changes(item) for item in items])
+            done += len(rows)
+            if len(rows) < want:
+                break
+    finally:
+        if fetcher is None:
+            await active.aclose()
+    return done
