@@ -4,8 +4,8 @@
 middleware), so even a 500 page, a 404 or a 503 from the guard carries the headers. The guard
 is a pure ASGI middleware: it bounds the requests in flight and answers ``503`` with
 ``Retry-After`` instead of letting a queue grow until the process collapses; it refuses bodies
-larger than a cap (``413``) and over-long URLs (``414``); and it ends a request that takes too
-long (``503``) so one slow handler cannot hold a slot forever.
+larger than a cap (``413``), over-long URLs (``414``) and headers (``431``); and it ends a
+request that takes too long (``503``) so one slow handler cannot hold a slot forever.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 1024 * 1024
 #: path plus query string longer than this is refused
 MAX_URL_BYTES = 8192
+#: request headers larger than this, all together, are refused (httptools sets no limit)
+MAX_HEADER_BYTES = 32 * 1024
 #: a request that has not finished in this many seconds is cut off
 REQUEST_TIMEOUT = 30.0
 #: how long a request may wait for a free slot before it is turned away
@@ -176,7 +178,10 @@ class SecurityMiddleware:
         raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "replace")
         if len(raw_path) + len(scope.get("query_string", b"")) > MAX_URL_BYTES:
             return 414, "URL too long.", []
-        for name, value in scope.get("headers", []):
+        headers = scope.get("headers", [])
+        if sum(len(name) + len(value) + 4 for name, value in headers) > MAX_HEADER_BYTES:
+            return 431, "Request headers too large.", [(b"connection", b"close")]
+        for name, value in headers:
             if name == b"content-length":
                 try:
                     length = int(value)
