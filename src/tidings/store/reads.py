@@ -120,6 +120,10 @@ class ReadRepo:
         return sum(new.values())
 
     def _add_views(self, conn: sa.Connection, per_article: Counter[int]) -> None:
+        # lock rows in id order first: concurrent flushes of several web processes on
+        # PostgreSQL otherwise deadlock (no-op on SQLite, whose writers queue)
+        conn.execute(sa.select(articles.c.id).where(articles.c.id.in_(sorted(per_article)))
+                     .order_by(articles.c.id).with_for_update(key_share=True))
         by_count: dict[int, list[int]] = {}
         for aid, n in per_article.items():
             by_count.setdefault(n, []).append(aid)
@@ -131,7 +135,7 @@ class ReadRepo:
             articles.c.id.in_(list(per_article)), articles.c.story_id.is_not(None)))
         for aid, sid in owners:
             per_story[sid] += per_article[aid]
-        for sid, n in per_story.items():
+        for sid, n in sorted(per_story.items()):
             conn.execute(stories.update().where(stories.c.id == sid)
                          .values(views=stories.c.views + n))
 
