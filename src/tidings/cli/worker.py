@@ -47,10 +47,16 @@ def run_cluster_stage(store: Store, settings: Settings, *, wait: bool) -> int:
         return int(run_pending(store, settings))
 
 
-def run_extract_stage(store: Store, settings: Settings) -> int:
-    from tidings.ingest.fulltext import run_pending
+def run_extract_stage(store: Store, settings: Settings, *, wait: bool = False) -> int:
+    """Full-text extraction; the stage itself runs in one process at a time and skips when
+    another holds it. ``wait`` (run-once workers) queues for it instead, so articles another
+    worker stored after the holder's last look are not left pending."""
+    from tidings.ingest.fulltext import EXTRACT_LOCK, run_pending
 
-    return int(run_pending(store, settings))
+    with exclusive(store.db, EXTRACT_LOCK, wait=wait) as held:
+        if not held:
+            return 0
+        return int(run_pending(store, settings))
 
 
 def work(store: Store, settings: Settings, *, concurrency: int, once: bool,
@@ -106,7 +112,7 @@ def _round(store: Store, settings: Settings, worker_id: str, concurrency: int,
             return True
         busy = fetched > 0
     if "extract" in wanted and not stop.is_set():
-        done = run_extract_stage(store, settings)
+        done = run_extract_stage(store, settings, wait=once)
         totals["extracted"] += done
         busy = busy or done > 0
     if "cluster" in wanted and not stop.is_set():
