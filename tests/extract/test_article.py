@@ -1,0 +1,102 @@
+"""extract_article on hand-written pages: metadata, cleaned body, attribution, bad input."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from tidings.extract import ExtractResult, extract_article, reset_caches
+from tidings.extract.article import clean_debris
+from tidings.extract.metadata import clean_author, clean_title
+
+PAGES = Path(__file__).parents[1] / "data" / "pages"
+
+
+def test_wire_story_page() -> None:
+    result = extract_article((PAGES / "wire_story.html").read_bytes(), None)
+    assert result.ok, result.error
+    assert result.title == "Harbour strike halts exports"
+    assert result.author == "Marta Quill"
+    assert result.published_at is not None
+    assert result.published_at.isoformat() == "2026-01-20T08:15:00+01:00"
+    assert result.canonical_url == "https://courier.example/news/harbour-strike"
+    assert result.image_url == "https://courier.example/img/harbour-lead.jpg"
+    assert result.site_name == "The Coastal Courier"
+    assert result.language == "en"
+    assert result.attribution == "Reuters"
+    text = result.content_text or ""
+    assert text.startswith("ROTTERDAM (Reuters) - Dock workers")  # headline not repeated
+    assert "READ MORE" not in text  # teaser dropped
+    assert "Most read" not in text and "Storm closes" not in text and "Home" not in text
+    assert "Economists said" in text
+    assert result.content_html and "<p>" in result.content_html
+    assert "READ MORE" not in result.content_html
+
+
+def test_declared_latin1_page() -> None:
+    result = extract_article((PAGES / "latin1_article.html").read_bytes(), "https://x.example/a")
+    assert result.ok, result.error
+    assert "célébré" in (result.content_text or "")
+    assert result.language == "fr"  # no lang attribute: detected from the text
+    assert result.attribution == "AFP"
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n" * 50, "PDF"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, "PNG"),
+    (gzip.compress(b"<html><body><p>hello</p></body></html>"), "gzip"),
+    (bytes(range(256)) * 40, "binary"),
+    (b"", "empty"),
+    (b"just some words without any markup at all", "no markup"),
+])
+def test_bad_input_gives_one_line_error(data: bytes, reason: str) -> None:
+    result = extract_article(data, "https://x.example/")
+    assert not result.ok
+    assert reason in (result.error or "")
+    assert "\n" not in (result.error or "")
+
+
+def test_broken_encoding() -> None:
+    # declared UTF-8, but the bytes are random high-bit garbage
+    junk = bytes((i * 37 + 128) % 256 | 0x80 for i in range(20_000))
+    page = b"<html><head><meta charset='utf-8'></head><body><p>" + junk + b"</p></body></html>"
+    result = extract_article(page, None)
+    assert not result.ok and "encoding" in (result.error or "")
+
+
+def test_only_scripts_page() -> None:
+    result = extract_article((PAGES / "only_scripts.html").read_bytes(), None)
+    assert not result.ok and result.error == "the page is only scripts"
+
+
+def test_enormous_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tidings.extract.article as article
+
+    monkeypatch.setattr(article, "MAX_HTML_BYTES", 100_000)
+    page = b"<html><body>" + b"<p>word " * 50_000 + b"</body></html>"
+    result = extract_article(page, None)
+    assert not result.ok and "too large" in (result.error or "")
+
+
+def test_result_shape_and_cache_reset() -> None:
+    result = extract_article((PAGES / "wire_story.html").read_text(encoding="utf-8"), None)
+    data = result.as_dict()
+    assert isinstance(data["published_at"], str)
+    assert set(data) >= {"title", "author", "content_text", "content_html", "error"}
+    reset_caches()  # callable at any time; extraction keeps working afterwards
+    assert extract_article((PAGES / "wire_story.html").read_bytes(), None).ok
+    assert ExtractResult(error="x").ok is False
+
+
+def test_helpers() -> None:
+    assert clean_debris("![]() Body text here. |\n\n\n\nNext |") == "Body text here.\n\nNext"
+    assert clean_title("Storm hits coast | Daily Planet", "Daily Planet", None) == \
+        "Storm hits coast"
+    assert clean_title("Daily Planet - Storm hits coast", "Daily Planet", None) == \
+        "Storm hits coast"
+    assert clean_title("Page", None, "Storm hits the northern coast") == "Page"
+    assert clean_author("By Jane Doe and John Roe", None) == "Jane Doe, John Roe"
+    assert clean_author("https://example.com/jane", None) is None
+    assert clean_author("TOM KRISHER, AP Auto Writer", None) == "TOM KRISHER"
