@@ -20,8 +20,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 import sqlalchemy as sa
-from fixtures_server import FixtureServer
 
+from fixtures_server import FixtureServer
 from tidings.benchmarks.ingest_workers import fresh_database
 from tidings.models import Feed, Source
 from tidings.store import open_store
