@@ -18,12 +18,24 @@ import sqlalchemy as sa
 from tidings import rank
 from tidings.config import Settings
 from tidings.errors import NotFoundError
+from tidings.ingest.sanitize import sanitize_html
 from tidings.models import Article, Source
 from tidings.store import Store
 from tidings.store.reads import ReadRepo
 from tidings.store.schema import stories as stories_table
 from tidings.store.search import SearchRepo
 from tidings.web.i18n import format_when, normalize_locale, time_label
+
+
+def web_url(url: str | None) -> str | None:
+    """Only http(s) URLs reach a page or the API (a stored javascript: URL never becomes a link).
+
+    Added by the security work (issue 6): stored rows are not trusted at output time.
+    """
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url
+    return None
+
 
 #: how many recent stories are scored for the front page and /api/stories
 STORY_CANDIDATES = 500
@@ -74,7 +86,7 @@ class SiteData:
     def source_dict(source: Source | None) -> dict[str, Any] | None:
         if source is None:
             return None
-        return {"id": source.id, "name": source.name, "url": source.url}
+        return {"id": source.id, "name": source.name, "url": web_url(source.url)}
 
     def label(self, dt: datetime | None, now: datetime) -> str:
         return "" if dt is None else time_label(dt, now, self.tz, self.locale)
@@ -83,11 +95,12 @@ class SiteData:
                      ) -> dict[str, Any]:
         """The API's article object (DESIGN.md), plus ``time_label`` for the pages."""
         return {
-            "id": a.id, "url": a.url, "title": a.title,
+            "id": a.id, "url": web_url(a.url), "title": a.title,
             "source": self.source_dict(sources.get(a.source_id or -1)),
             "published_at": iso(a.published_at), "fetched_at": iso(a.fetched_at),
-            "language": a.language, "summary": a.summary, "content_html": a.content_html,
-            "content_text": a.content_text, "image_url": a.image_url, "author": a.author,
+            "language": a.language, "summary": a.summary,
+            "content_html": sanitize_html(a.content_html) if a.content_html else a.content_html,
+            "content_text": a.content_text, "image_url": web_url(a.image_url), "author": a.author,
             "attribution": a.attribution, "views": a.views, "story_id": a.story_id,
             "duplicate_of": a.duplicate_of,
             "time_label": self.label(a.published_at, now),
@@ -95,7 +108,7 @@ class SiteData:
 
     def item_dict(self, a: Article, now: datetime) -> dict[str, Any]:
         """A row of the latest list: the seed's headline, view count and time label."""
-        return {"id": a.id, "title": a.title, "url": a.url, "views": a.views,
+        return {"id": a.id, "title": a.title, "url": web_url(a.url), "views": a.views,
                 "published_at": iso(a.published_at), "time_label": self.label(a.published_at, now)}
 
     # -- lists -------------------------------------------------------------------------------
@@ -204,7 +217,7 @@ class SiteData:
                 "last_published_at": iso(r.last_published_at),
                 "views": r.views,
                 "score": round(rank.story_score(len(src_ids), r.views, age), 6),
-                "image_url": image,
+                "image_url": web_url(image),
                 "lead_article_id": lead.id if lead else None,
                 "time_label": self.label(r.last_published_at, now),
             })
@@ -290,7 +303,7 @@ class SiteData:
         return {"sources": [self._source_full(s) for s in listed], "total": len(listed)}
 
     def _source_full(self, s: Source) -> dict[str, Any]:
-        return {"id": s.id, "name": s.name, "url": s.url, "category": s.category,
+        return {"id": s.id, "name": s.name, "url": web_url(s.url), "category": s.category,
                 "language": s.language, "paused": s.paused}
 
     def source(self, source_id: int, now: datetime, *, limit: int = 30, offset: int = 0

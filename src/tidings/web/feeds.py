@@ -3,6 +3,7 @@ outlet and each search, built from the same data functions as the pages."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -50,7 +51,8 @@ def rss(meta: dict[str, str], items: list[dict[str, Any]]) -> bytes:
         ET.SubElement(node, "guid", {"isPermaLink": "true"}).text = item["link"]
         ET.SubElement(node, "pubDate").text = format_datetime(_when(item), usegmt=True)
         if item.get("summary"):
-            ET.SubElement(node, "description").text = item["summary"]
+            # plain text; readers render <description> as HTML, so escape it once more
+            ET.SubElement(node, "description").text = html.escape(item["summary"])
         if item.get("source_name"):
             ET.SubElement(node, "source", {"url": item.get("source_url") or meta["home"]}
                           ).text = item["source_name"]
@@ -163,8 +165,7 @@ def routes(site: Site) -> list[BaseRoute]:
 
             try:
                 params.text(request.query_params, "q")
-                response, _ = await site.cache.serve(
-                    request, "feed:" + str(request.url), render)
+                response, _ = await site.cache.serve(request, render)
             except params.BadParam as exc:
                 return api_error(400, str(exc))
             except NotFoundError as exc:
