@@ -197,7 +197,9 @@ def _make_entry(*, guid: str | None, link: str | None, title: str, author: str |
                 summary_html: str, base: str | None, image: str | None, language: str | None,
                 categories: Iterable[str]) -> Entry:
     if link:
-        link = urljoin(base, link.strip()) if base else link.strip()
+        link = link.strip()
+        if base and not link.startswith(("http://", "https://")):
+            link = urljoin(base, link)
     body = content_html or summary_html
     clean = sanitize_html(body, base)
     text = html_to_text(clean)
@@ -209,7 +211,8 @@ def _make_entry(*, guid: str | None, link: str | None, title: str, author: str |
     if not title:
         title = _summary(text[:120]) or (link or "(untitled)")
     if image:
-        image = urljoin(base, image) if base else image
+        if base and not image.startswith(("http://", "https://")):
+            image = urljoin(base, image)
     else:
         found = _IMG.search(clean)
         image = html_lib.unescape(found.group(1)) if found else None

@@ -40,6 +40,11 @@ _URL_ATTR = re.compile(r"""(\s(?:href|src|poster|cite)\s*=\s*)(["'])(.*?)\2""", 
 _ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
+def _may_have_url(html: str) -> bool:
+    low = html.lower()
+    return "href" in low or "src" in low or "poster" in low or "cite" in low
+
+
 def _absolutize(html: str, base_url: str) -> str:
     def repl(match: re.Match[str]) -> str:
         value = match.group(3).strip()
@@ -55,7 +60,7 @@ def sanitize_html(html: str | None, base_url: str | None = None) -> str:
     """Clean ``html`` for storing and showing; relative links resolved against ``base_url``."""
     if not html:
         return ""
-    if base_url:
+    if base_url and _may_have_url(html):
         html = _absolutize(html, base_url)
     return nh3.clean(
         html,
@@ -74,18 +79,22 @@ _BLOCK = re.compile(
 )
 _DROP = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_BLANKS = re.compile(r"\s*\n\s*")
+# runs of two or more blanks, or one blank that is not a plain space
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]{2,}|[\t\r\f\v\u00a0]")
 
 
 def html_to_text(html: str | None) -> str:
     """Plain text of HTML: block ends become line breaks, entities decoded, spaces collapsed."""
     if not html:
         return ""
-    text = _DROP.sub(" ", html)
+    text = html
+    low = text.lower()
+    if "<script" in low or "<style" in low or "<template" in low:
+        text = _DROP.sub(" ", text)
     text = _BLOCK.sub("\n", text)
     text = _TAG.sub("", text)
-    text = html_lib.unescape(text)
+    if "&" in text:
+        text = html_lib.unescape(text)
     text = _SPACES.sub(" ", text)
-    text = _BLANKS.sub("\n", text)
-    return text.strip()
+    lines = [line.strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)

@@ -72,10 +72,12 @@ class ArticleRepo:
         statement = (
             insert(self.db.dialect, articles)
             .on_conflict_do_nothing(index_elements=["source_id", "entry_key"])
-            .returning(articles.c.id, sort_by_parameter_order=True)
+            .returning(articles.c.id)
         )
+        # without sort_by_parameter_order SQLAlchemy sends the rows in a few multi-row
+        # statements instead of one statement per row; ids are handed out in row order
         result = conn.execute(statement, list(unique.values()))
-        return [r.id for r in result if r.id is not None]
+        return sorted(r.id for r in result if r.id is not None)
 
     def recent_times(self, feed_id: int, since: datetime,
                      conn: sa.Connection | None = None) -> list[datetime]:
