@@ -48,9 +48,17 @@ fire flood harbour museum award science space port"""
 WORDS = tuple(_VOCABULARY.split())
 
 ARTICLE_LUA = """
+-- every request a new visitor: its own X-Forwarded-For and User-Agent (threads seeded apart)
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
 local n = 0
 local ids = {%s}
-math.randomseed(%d)
+function init(args)
+  math.randomseed(%d + tid * 7919)
+end
 request = function()
   n = n + 1
   local id = ids[(n %% #ids) + 1]
@@ -58,8 +66,8 @@ request = function()
              .. math.random(1, 254)
   local headers = {}
   headers["X-Forwarded-For"] = ip
-  headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) tidings-bench/" .. n .. "."
-                          .. math.random(1, 1000000)
+  headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) tidings-bench/" .. tid .. "."
+                          .. n .. "." .. math.random(1, 1000000)
   return wrk.format("GET", "/articles/" .. id, headers)
 end
 """

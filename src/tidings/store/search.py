@@ -40,6 +40,7 @@ class Hit:
     article: Article
     snippet: str  # HTML: escaped text with <mark> around the matched words
     rank: float
+    title_html: str = ""  # the title, escaped, with its matches marked
 
 
 def is_cjk(text: str) -> bool:
@@ -57,7 +58,7 @@ def highlight(text: str, terms: Sequence[str], *, width: int = 220) -> str:
         return ""
     pattern = _terms_pattern(terms)
     first = pattern.search(text) if pattern else None
-    start = 0 if first is None else max(0, first.start() - width // 3)
+    start = 0 if first is None or len(text) <= width else max(0, first.start() - width // 3)
     excerpt = text[start:start + width]
     if pattern:
         excerpt = pattern.sub(lambda m: MARK_OPEN + m.group(0) + MARK_CLOSE, excerpt)
@@ -168,7 +169,8 @@ class SearchRepo:
         for row in rows:
             text = row["content_text"] or row["summary"] or ""
             hits.append(Hit(article_from_row(row), highlight(_plain(text), terms),
-                            float(row["rank"] or 0.0)))
+                            float(row["rank"] or 0.0),
+                            highlight(row["title"], terms, width=len(row["title"]))))
         return hits, total
 
     def _fts5(self, terms: Sequence[str]) -> sa.Subquery:

@@ -26,10 +26,6 @@ def object_id(request: Request, name: str) -> int:
     return value
 
 
-def _cache_key(request: Request) -> str:
-    return "api:" + request.url.path + "?" + str(request.query_params)
-
-
 def json_view(site: Site, build: Callable[[Request], Callable[[datetime], Any]]) -> Handler:
     """A cached JSON endpoint: ``build`` checks the parameters and returns the data function."""
 
@@ -42,8 +38,7 @@ def json_view(site: Site, build: Callable[[Request], Callable[[datetime], Any]])
             return api_error(404, str(exc))
         try:
             response, _ = await site.cache.serve(
-                request, _cache_key(request),
-                lambda now: (dumps(produce(now)), "application/json"))
+                request, lambda now: (dumps(produce(now)), "application/json"))
         except NotFoundError as exc:
             return api_error(404, str(exc))
         return response

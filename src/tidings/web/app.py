@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -17,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from tidings.config import Settings
 from tidings.store import Store
 from tidings.web import api, feeds, pages
+from tidings.web.fastpath import FastPath
 from tidings.web.site import JSON, STATIC, Site, api_error
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
             await site.reads.stop()
 
     app = Starlette(routes=route_list, lifespan=lifespan,
+                    middleware=[Middleware(FastPath, site=site)],
                     exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.site = site
     _install_security(app, settings)

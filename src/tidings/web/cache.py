@@ -23,6 +23,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from tidings.store.reads import Meta
 from tidings.web.i18n import local_day
@@ -72,9 +73,10 @@ class PageCache:
         """Forget the token so the next request re-reads it (tests, admin actions)."""
         self._token_at = -1e9
 
-    def get(self, key: str, now: datetime) -> Entry | None:
+    def get(self, key: str, now: datetime, *, count_miss: bool = True) -> Entry | None:
+        """A valid entry, or None. ``count_miss=False`` for a look that will be retried."""
         if self.ttl <= 0:
-            self.misses += 1
+            self.misses += count_miss
             return None
         entry = self.entries.get(key)
         if entry is not None and (
@@ -85,7 +87,7 @@ class PageCache:
             self.hits += 1
             self.entries.move_to_end(key)
             return entry
-        self.misses += 1
+        self.misses += count_miss
         return None
 
     def put(self, key: str, body: bytes, media_type: str, now: datetime, token: str,
@@ -126,19 +128,32 @@ class PageCache:
         return {"hits": self.hits, "misses": self.misses, "entries": len(self.entries),
                 "hit_rate": round(self.hits / total, 4) if total else 0.0}
 
-    async def serve(self, request: Request, key: str,
-                    render: Callable[[datetime], tuple[bytes, str]]) -> tuple[Response, bool]:
-        """The cached entry for ``key`` (rendering it on a miss) as a 200 or a 304.
+    async def serve(self, request: Request, render: Callable[[datetime], tuple[bytes, str]]
+                    ) -> tuple[Response, bool]:
+        """The cached entry for this URL (rendering it on a miss) as a 200 or a 304.
 
         Returns the response and whether it was a 304.
         """
         now = self.clock()
+        key = cache_key(request.scope)
         entry = self.get(key, now)
         if entry is None:
             token = self.token()
             body, media_type = await run_in_threadpool(render, now)
             entry = self.put(key, body, media_type, now, token)
         return conditional(request, entry)
+
+
+def cache_key(scope: Scope) -> str:
+    """One key per URL as the client asked for it (the host matters: feeds hold links)."""
+    host = b""
+    for name, value in scope["headers"]:
+        if name == b"host":
+            host = value
+            break
+    query = scope.get("query_string", b"")
+    return (host + (scope.get("raw_path") or scope["path"].encode()) + b"?" + query
+            ).decode("latin-1")
 
 
 def not_modified(request: Request, entry: Entry) -> bool:

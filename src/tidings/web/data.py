@@ -136,6 +136,7 @@ class SiteData:
         for hit in hits:
             d = self.article_dict(hit.article, sources, now)
             d["snippet_html"] = hit.snippet
+            d["title_html"] = hit.title_html
             d["rank"] = hit.rank
             out.append(d)
         return {"articles": out, "total": total, "query": q}

@@ -22,10 +22,6 @@ def error_page(site: Site, request: Request, status: int, message: str) -> Respo
     return HTMLResponse(body, status_code=status, headers={"cache-control": "no-store"})
 
 
-def _page_key(request: Request) -> str:
-    return "page:" + request.url.path + "?" + str(request.query_params)
-
-
 def routes(site: Site) -> list[BaseRoute]:
     data = site.data
     tz = site.settings.tz
@@ -37,7 +33,7 @@ def routes(site: Site) -> list[BaseRoute]:
             context = build(now)
             return site.render(template, request, **context), HTML
 
-        return await site.cache.serve(request, _page_key(request), render)
+        return await site.cache.serve(request, render)
 
     async def guarded(request: Request, build: Callable[[datetime], dict[str, Any]],
                       template: str) -> Response:
