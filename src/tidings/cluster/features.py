@@ -37,8 +37,8 @@ class FeatureConfig:
     """Weights of the feature kinds (learned on the train split, see docs/clustering.md)."""
 
     title_weight: float = 2.0  # a title term counts this many times a body term
-    name_weight: float = 1.0  # extra weight of a name token on top of its word
-    number_weight: float = 1.0
+    name_weight: float = 0.5  # extra weight of a name token on top of its word
+    number_weight: float = 2.0
     date_weight: float = 1.0
     max_chars: int = 5000  # the lead carries the event; the tail wanders off
 
