@@ -91,8 +91,8 @@ def feed_servers(feeds: int, items: int, hosts: int = HOSTS) -> Iterator[list[st
             servers.append(server)
         urls = []
         for n in range(feeds):
-            host, port = servers[n % hosts].server_address[:2]
-            urls.append(f"http://{host}:{port}/feed/{n}.xml")
+            address = servers[n % hosts].server_address
+            urls.append(f"http://{address[0]!s}:{address[1]}/feed/{n}.xml")
         yield urls
     finally:
         for server in servers:

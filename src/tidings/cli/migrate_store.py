@@ -189,7 +189,8 @@ def _fill_late(src: sa.Connection, dst: sa.Connection, p: TablePlan, batch: int)
     names = [c.name for c in p.late]
     query = (sa.select(*p.key, *p.late)
              .where(sa.or_(*[c.is_not(None) for c in p.late])).order_by(*p.key))
-    binds = {c.name: sa.bindparam(f"k_{c.name}") for c in p.key}
+    binds: dict[str, sa.BindParameter[Any]] = {c.name: sa.bindparam(f"k_{c.name}")
+                                               for c in p.key}
     statement = (p.table.update()
                  .where(*[p.table.c[n] == b for n, b in binds.items()])
                  .values({n: sa.bindparam(f"v_{n}") for n in names}))
