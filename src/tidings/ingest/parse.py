@@ -92,7 +92,11 @@ def _xml_root(data: bytes, url: str | None) -> tuple[etree._Element | None, bool
     for parser, well_formed in ((_STRICT, True), (_RECOVER, False)):
         try:
             root = etree.fromstring(data, parser, base_url=url)
-        except etree.XMLSyntaxError:
+        except etree.XMLSyntaxError as exc:
+            if "Excessive depth" in str(exc):
+                # hostile nesting: the lenient fallback would spend seconds per megabyte on it
+                # (found by tests/security/test_bombs.py)
+                raise ParseError("not a feed: elements nested too deeply") from None
             continue
         except ValueError:  # e.g. an encoding lxml does not know
             return None, False
