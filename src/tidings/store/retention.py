@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from tidings.store.schema import articles, sources, stories
 
 BATCH = 2000
+MAX_PASSES = 5
 
 
 @dataclass(slots=True)
@@ -80,23 +81,34 @@ def prune(store: Any, *, default_days: int, now: datetime, source_id: int | None
         days_by_source = dict.fromkeys(days_by_source, default_days)
     if source_id is not None:
         days_by_source = {k: v for k, v in days_by_source.items() if k == source_id}
-    for sid, days in sorted(days_by_source.items()):
-        if days <= 0:
-            continue
+    rules = [(sid, days) for sid, days in sorted(days_by_source.items()) if days > 0]
+
+    def old(sid: int, days: int) -> sa.ColumnElement[bool]:
         cutoff = now - timedelta(days=days)
-        old = sa.and_(articles.c.source_id == sid, articles.c.published_at < cutoff,
-                      articles.c.fetched_at < cutoff)
-        deleted_here = _prune_source(store, old, dry_run)
-        if deleted_here:
-            report.sources_pruned += 1
-            report.deleted += deleted_here
-        with store.db.read() as conn:
+        return sa.and_(articles.c.source_id == sid, articles.c.published_at < cutoff,
+                       articles.c.fetched_at < cutoff)
+
+    pruned: set[int] = set()
+    # a copy in one source frees its original in another: repeat until a pass deletes nothing
+    for _ in range(MAX_PASSES):
+        deleted_in_pass = 0
+        for sid, days in rules:
+            n = _prune_source(store, old(sid, days), dry_run)
+            if n:
+                pruned.add(sid)
+                deleted_in_pass += n
+        report.deleted += deleted_in_pass
+        if deleted_in_pass == 0 or dry_run:
+            break
+    report.sources_pruned = len(pruned)
+    with store.db.read() as conn:
+        for sid, days in rules:
             report.kept_first_reports += int(conn.execute(
                 sa.select(sa.func.count()).select_from(articles)
-                .where(old, articles.c.id.in_(_first_reports()))).scalar_one())
+                .where(old(sid, days), articles.c.id.in_(_first_reports()))).scalar_one())
             report.kept_originals += int(conn.execute(
                 sa.select(sa.func.count()).select_from(articles)
-                .where(old, articles.c.id.in_(_referenced()),
+                .where(old(sid, days), articles.c.id.in_(_referenced()),
                        articles.c.id.not_in(_first_reports()))).scalar_one())
     return report
 
