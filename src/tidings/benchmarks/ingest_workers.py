@@ -78,10 +78,22 @@ class _FeedHandler(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def feed_servers(feeds: int, items: int, hosts: int = HOSTS) -> Iterator[list[str]]:
-    """Serve the synthetic feeds from ``hosts`` loopback addresses; yields the feed URLs."""
-    handler = type("Handler", (_FeedHandler,), {
-        "documents": {f"/feed/{n}.xml": feed_document(n, items) for n in range(feeds)}})
+def feed_servers(feeds: int, items: int, hosts: int = HOSTS, words: int | None = None
+                 ) -> Iterator[list[str]]:
+    """Serve synthetic feeds from ``hosts`` loopback addresses; yields the feed URLs.
+
+    With ``words``, the documents are ``tidings bench ingest``'s (items of that many words);
+    else the short ones of :func:`feed_document`.
+    """
+    if words is None:
+        documents = {f"/feed/{n}.xml": feed_document(n, items) for n in range(feeds)}
+    else:
+        from tidings.benchmarks.ingest import synthetic_feed
+
+        now = datetime.now(UTC)
+        documents = {f"/feed/{n}.xml": synthetic_feed(n, items, words, now)
+                     for n in range(feeds)}
+    handler = type("Handler", (_FeedHandler,), {"documents": documents})
     servers = []
     try:
         for h in range(hosts):
@@ -159,12 +171,18 @@ def race(url: str, workers: int, home: Path) -> dict[str, Any]:
     return {"wall": wall, "workers": totals}
 
 
-def run(database_url: str, workers: list[int], feeds: int, items: int) -> dict[str, Any]:
-    """Items/s for each worker count; one JSON-ready dict."""
+def run(database_url: str | None, workers: list[int], feeds: int, items: int,
+        words: int = 300) -> dict[str, Any]:
+    """Items/s for each worker count; one JSON-ready dict. No URL: a temporary SQLite file.
+
+    The documents are ``tidings bench ingest``'s synthetic feeds (``words`` per item), so the
+    figures compare with its single-process run.
+    """
+    database_url = database_url or "sqlite://"
     dialect = "postgresql" if database_url.startswith("postgres") else "sqlite"
     results = []
     with tempfile.TemporaryDirectory(prefix="tidings-bench-") as tmp, \
-            feed_servers(feeds, items) as feed_urls:
+            feed_servers(feeds, items, words=words) as feed_urls:
         for count in workers:
             with fresh_database(database_url, Path(tmp)) as url:
                 _prepare(url, feed_urls)
@@ -179,5 +197,6 @@ def run(database_url: str, workers: list[int], feeds: int, items: int) -> dict[s
                 "feeds_per_worker": per_worker,
                 "busy_seconds": max(w["seconds"] for w in outcome["workers"]),
             })
-    return {"database": dialect, "feeds": feeds, "items_per_feed": items, "hosts": HOSTS,
+    return {"database": dialect, "feeds": feeds, "items_per_feed": items,
+            "words_per_item": words, "hosts": HOSTS,
             "worker_concurrency": WORKER_CONCURRENCY, "cpus": os.cpu_count(), "runs": results}
