@@ -96,7 +96,18 @@ def test_helpers() -> None:
         "Storm hits coast"
     assert clean_title("Daily Planet - Storm hits coast", "Daily Planet", None) == \
         "Storm hits coast"
-    assert clean_title("Page", None, "Storm hits the northern coast") == "Page"
+    # one visible headline wins over a generic declared title; several unrelated ones do not
+    assert clean_title("Page", None, "Storm hits the northern coast") == \
+        "Storm hits the northern coast"
+    assert clean_title("Storm hits coast", None, ["Weather", "Sign up today"]) == \
+        "Storm hits coast"
+    assert clean_title("Storm hits coast - Planet", "Planet", ["Planet"]) == "Storm hits coast"
     assert clean_author("By Jane Doe and John Roe", None) == "Jane Doe, John Roe"
     assert clean_author("https://example.com/jane", None) is None
-    assert clean_author("TOM KRISHER, AP Auto Writer", None) == "TOM KRISHER"
+    assert clean_author("TOM KRISHER, AP Auto Writer", None) == "Tom Krisher"
+    assert clean_author("Victor Tangermann, Futurism", None) == "Victor Tangermann"
+    for not_a_person in ["admin", "India Post News Weekly", "The Water Coolest", "Sky",
+                         "European Space Agency", "humans.txt"]:
+        assert clean_author(not_a_person, None) is None, not_a_person
+    assert clean_author("Elliot Brownstein Florida Today Published 2:16 AM", "floridatoday") \
+        == "Elliot Brownstein"

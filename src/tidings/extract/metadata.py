@@ -7,12 +7,13 @@ missing. Everything here reads one parsed lxml tree and is cheap: no heavy whole
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -38,7 +39,7 @@ _AUTHOR_META = ("author", "article:author", "og:article:author", "dc.creator", "
                 "sailthru.author", "parsely-author", "cxenseparse:author", "dcterms.creator")
 _BY = re.compile(r"^\s*(?:by|von|di|de|par|por|от|автор:?)\s+", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(
-    r"\s*(?:;|\||\band\b|\bund\b|\be\b|\by\b|\bet\b|&)\s*|,\s+(?=\S+\s+\S)")
+    r"\s*(?:;|\||,|\band\b|\bund\b|\be\b|\by\b|\bet\b|&)\s*")
 _ROLE = re.compile(r"\b(?:writer|correspondent|editor|reporter|staff|contributor|columnist|"
                    r"redazione|redaktion|redacción|rédaction)\b", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+")
@@ -143,42 +144,143 @@ def parse_datetime(value: str | None) -> datetime | None:
     return parsed
 
 
+_ORG_WORDS = {
+    "media", "news", "newsroom", "agency", "press", "staff", "team", "desk", "editors",
+    "editorial", "insider", "group", "inc", "ltd", "llc", "network", "magazine", "journal",
+    "times", "post", "daily", "weekly", "blog", "service", "services", "online", "radio", "tv",
+    "television", "channel", "associated", "wire", "redazione", "redaktion", "redacción",
+    "rédaction", "admin", "administrator", "webmaster", "guest", "anonymous", "contributors",
+    "correspondent", "reporter", "writer", "editor", "contributor", "columnist", "analysis",
+    "opinion", "review", "photos", "video", "ap", "afp", "reuters", "dpa", "ansa", "efe",
+}
+# words that make a whole byline part an organisation rather than a person
+_ORG_MARKERS = {
+    "agency", "media", "group", "inc", "ltd", "llc", "network", "magazine", "journal", "weekly",
+    "blog", "online", "radio", "television", "channel", "newsroom", "staff", "team", "desk",
+    "editors", "editorial", "redazione", "redaktion", "redacción", "rédaction", "admin",
+    "administrator", "webmaster",
+}
+_CALENDAR_WORDS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "updated", "published", "posted",
+    # page furniture that follows a byline
+    "leave", "comment", "comments", "share", "follow", "email", "print", "view", "read", "more",
+    "twitter", "facebook", "linkedin", "biography", "bio", "profile", "subscribe",
+}
+_PARTICLES = {"de", "da", "di", "del", "della", "van", "von", "der", "den", "la", "le", "du",
+              "bin", "ibn", "al", "el", "dos", "das", "y", "e", "ter", "mac"}
+
+
+def _person_name(part: str, site_name: str | None = None) -> str | None:
+    """A person's name from one byline part, or None ("India Post News Weekly", "admin")."""
+    part = re.sub(r"@\w+", " ", part)  # social handles
+    part = re.sub(r"^.*?\b(?:by|von|di|de|par|por)\s+(?=[A-ZÀ-Ý])", "", part.strip(),
+                  flags=re.IGNORECASE) if re.search(r"\bby\s", part, re.IGNORECASE) else part
+    part = _BY.sub("", part)
+    tokens = part.replace("\u00a0", " ").split()
+    kept: list[str] = []
+    for token in tokens:
+        bare = token.strip(".,:;|()[]").lower()
+        if bare in _ORG_MARKERS:
+            return None  # "European Space Agency", "India Post News Weekly": an organisation
+        if bare in _CALENDAR_WORDS or bare in _ORG_WORDS or any(c.isdigit() for c in token):
+            break  # the name ends where a role, an outlet or a date begins
+        kept.append(token.strip(",:;|()[]"))
+    kept = _drop_site_tail(" ".join(kept), site_name).split()
+    if not 2 <= len(kept) <= 5 or kept[0].lower() == "the":
+        return None
+    name = " ".join(kept)
+    if name.isupper():
+        name = name.title()
+    for token in name.split():
+        if token.lower() in _PARTICLES:
+            continue
+        if not (token[:1].isupper() and (token[1:].islower() or token[1:] in {"", "."}
+                                         or "-" in token or "'" in token or "’" in token
+                                         or re.fullmatch(r"(?:Mc|Mac|O'|D')\w+", token)
+                                         or re.fullmatch(r"[A-Z]\.(?:[A-Z]\.)*", token))):
+            return None
+    return name
+
+
+def _drop_site_tail(part: str, site_name: str | None) -> str:
+    """ "Elliot Brownstein Florida Today" on floridatoday.com → "Elliot Brownstein"."""
+    if not site_name:
+        return part
+    site_flat = re.sub(r"\W+", "", site_name.casefold().rsplit(".", 1)[0]
+                       if "." in site_name and " " not in site_name else site_name.casefold())
+    tokens = part.split()
+    for k in (3, 2, 1):
+        if len(tokens) > k + 1:
+            tail = re.sub(r"\W+", "", "".join(tokens[-k:]).casefold())
+            if len(tail) > 3 and tail in site_flat:
+                return " ".join(tokens[:-k])
+    return part
+
+
 def clean_author(value: str | None, site_name: str | None = None) -> str | None:
-    """Drop URLs, "By ", e-mail addresses and obvious non-names; join several with ", "."""
+    """People named in a byline, joined with ", "; None when no part is a person's name."""
     if not value:
         return None
-    parts = [p for p in _AUTHOR_SPLIT.split(value) if p]
+    value = html_lib.unescape(value)
     names: list[str] = []
-    for part in parts:
-        part = _BY.sub("", part).strip(" .,:;-–—")
-        if _ROLE.search(part):
-            continue  # "AP Auto Writer", "Staff Reporter": a role, not a name
-        part = re.sub(r"\S+@\S+", "", part).strip()
-        if (not part or "://" in part or part.startswith("www.") or len(part) > 60
-                or sum(c.isdigit() for c in part) > 2 or len(part.split()) > 5):
+    for part in _AUTHOR_SPLIT.split(value):
+        if not part or "://" in part or part.strip().startswith("www."):
             continue
-        if site_name and part.lower() == site_name.lower():
+        part = re.sub(r"\S+@\S+", "", part)
+        if site_name and len(site_name) > 3:
+            part = re.sub(re.escape(site_name), " ", part, flags=re.IGNORECASE)
+        name = _person_name(" ".join(part.split()), site_name)
+        if not name or (site_name and name.lower() == site_name.lower()):
             continue
-        if part not in names:
-            names.append(part)
+        if name not in names:
+            names.append(name)
     return ", ".join(names[:5]) or None
 
 
-def clean_title(title: str | None, site_name: str | None, h1: str | None) -> str | None:
-    """Drop a " | Site" tail; prefer the page's ``<h1>`` when the title merely wraps it."""
-    title = _text(title)
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def _similar(a: str, b: str) -> bool:
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / min(len(wa), len(wb)) >= 0.6
+
+
+def _site_like(piece: str, site_name: str | None, host: str | None) -> bool:
+    flat = re.sub(r"\W+", "", piece.casefold())
+    if not flat:
+        return False
+    for other in (site_name, host):
+        other_flat = re.sub(r"\W+", "", (other or "").casefold())
+        if other_flat and (other_flat in flat or flat in other_flat):
+            return True
+    return False
+
+
+def clean_title(title: str | None, site_name: str | None, h1: str | list[str] | None,
+                host: str | None = None) -> str | None:
+    """The headline: the page's visible ``<h1>`` when it matches the declared title, else
+    the declared title without a " | Site" part."""
+    title = _text(html_lib.unescape(title)) if title else None
+    h1s = [h1] if isinstance(h1, str) else list(h1 or [])
+    h1s = [h for h in (_text(html_lib.unescape(x)) for x in h1s) if h]
+    headline_h1s = [h for h in h1s if len(h) > 3 and not _site_like(h, site_name, host)]
     if not title:
-        return _text(h1)
-    if h1 and len(h1) > 10 and h1 != title and h1 in title:
-        return h1
+        return headline_h1s[0] if headline_h1s else None
+    for candidate in headline_h1s:
+        if _similar(candidate, title):
+            return candidate
+    if len(h1s) == 1 and len(headline_h1s) == 1 and len(headline_h1s[0].split()) >= 4:
+        return headline_h1s[0]  # one visible headline: what readers see as the title
     pieces = _TITLE_SEPARATORS.split(title)
     if len(pieces) > 1:
-        site = (site_name or "").lower().replace(" ", "")
-        last, first = pieces[-1].lower().replace(" ", ""), pieces[0].lower().replace(" ", "")
-        if site and (site in last or last in site):
-            return _TITLE_SEPARATORS.split(title)[0] if len(pieces) == 2 else \
-                title[: title.rfind(pieces[-1])].rstrip(" |-–—:·•»/")
-        if site and (site in first or first in site):
+        if _site_like(pieces[-1], site_name, host):
+            return title[: title.rfind(pieces[-1])].rstrip(" |-–—:·•»/")
+        if _site_like(pieces[0], site_name, host):
             return title[len(pieces[0]):].lstrip(" |-–—:·•»/")
     return title
 
@@ -228,6 +330,39 @@ def _byline(tree: HtmlElement, site_name: str | None) -> str | None:
             name = clean_author(el.text_content(), site_name)
             if name:
                 return name
+    return _text_byline(tree, site_name)
+
+
+_TEXT_BYLINE = re.compile(
+    r"(?:^|[|•·–—-])\s*(?:by|von|di|par|por|publicado\s+por|pubblicato\s+da|posted\s+by|"
+    r"written\s+by|geschrieben\s+von|escrito\s+por|écrit\s+par|autor|author|auteur|autore"
+    r"|автор)\s*:?\s+(?P<name>[A-ZÀ-ÝА-Я][\w'’.-]+(?:\s+[A-ZÀ-ÝА-Я][\w'’.-]+){1,3})")
+
+
+def _text_byline(tree: HtmlElement, site_name: str | None) -> str | None:
+    """ "By Jane Doe", "Von Moritz Bachmann", "Publicado por: Ana Lima" near the headline."""
+    h1 = tree.find(".//body//h1")
+    start = h1 if h1 is not None else tree.find(".//body")
+    if start is None:
+        return None
+    chunks: list[str] = []
+    size = 0
+    for el in start.itersiblings() if h1 is not None else start.iterchildren():
+        if not isinstance(el.tag, str) or el.tag in {"script", "style"}:
+            continue
+        text = " ".join(el.text_content().split())
+        chunks.append(text)
+        size += len(text)
+        if size > 1500:
+            break
+    if h1 is not None and size < 200:  # the byline may sit beside the headline's container
+        parent = h1.getparent()
+        if parent is not None:
+            chunks.append(" ".join(parent.text_content().split())[:1500])
+    for chunk in chunks:
+        m = _TEXT_BYLINE.search(chunk[:600])
+        if m:
+            return clean_author(m.group("name"), site_name)
     return None
 
 
@@ -261,6 +396,7 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
     meta = _meta_map(tree)
     meta_out = PageMetadata()
     article: dict[str, Any] | None = None
+    fallback: dict[str, Any] | None = None  # a typed object we do not know, with a headline
     publisher_name: str | None = None
     for obj in _json_ld_objects(tree):
         types = _types(obj)
@@ -268,9 +404,13 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
         better = article is None or ("webpage" in _types(article) and "webpage" not in types)
         if types & ARTICLE_TYPES and has_fields and better:
             article = obj
+        elif fallback is None and obj.get("headline") and (obj.get("author")
+                                                          or obj.get("datePublished")):
+            fallback = obj
         if types & {"organization", "newsmediaorganization", "website"} and not publisher_name:
             publisher_name = _text(obj.get("name"))
 
+    article = article or fallback
     canonical = None
     for link in tree.iterfind('.//link[@rel]'):
         if "canonical" in (link.get("rel") or "").lower().split():
@@ -288,7 +428,10 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
         site = host.removeprefix("www.") or None
     meta_out.site_name = site
 
-    h1 = _first_text(tree, ".//body//h1")
+    h1s = [t for t in (_text(el.text_content()) for el in tree.iterfind(".//body//h1"))
+           if t and len(t) < 300][:5]
+    host = urlsplit(base).hostname.removeprefix("www.").rsplit(".", 1)[0] if base and \
+        urlsplit(base).hostname else None
     title = None
     if article:
         title = _text(article.get("headline")) or _text(article.get("name"))
@@ -296,7 +439,7 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
     if not title:
         title_el = tree.find(".//title")
         title = _text(title_el.text_content()) if title_el is not None else None
-    meta_out.title = clean_title(title, site, h1)
+    meta_out.title = clean_title(title, site, h1s, host)
 
     authors: list[str] = _names(article.get("author")) if article else []
     author = ", ".join(authors) if authors else None
@@ -323,7 +466,7 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
                 break
     if not published:
         published = _htmldate(tree, url)
-    meta_out.published_at = published
+    meta_out.published_at = align_with_url_date(published, url or meta_out.canonical_url)
 
     image = _image(article.get("image")) if article else None
     image = (_text(meta.get("og:image")) or _text(meta.get("og:image:url"))
@@ -337,11 +480,41 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
     return meta_out
 
 
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$)")
+
+
+def align_with_url_date(published: datetime | None, url: str | None) -> datetime | None:
+    """Express ``published`` in an offset whose calendar day is the one in the URL.
+
+    "2019-11-19T01:19Z" for ``/2019/11/18/...`` is the evening of the 18th where the site
+    is; the instant stays the same, only the offset changes (by as few hours as it takes).
+    """
+    if published is None or not url:
+        return published
+    m = _URL_DATE.search(url)
+    if not m:
+        return published
+    try:
+        url_day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return published
+    if published.date() == url_day or abs((published.date() - url_day).days) > 1:
+        return published
+    utc = published.astimezone(UTC)
+    for hours in range(0, 15):
+        for sign in ((-1, 1) if url_day < published.date() else (1, -1)):
+            zone = timezone(timedelta(hours=sign * hours))
+            if utc.astimezone(zone).date() == url_day:
+                return utc.astimezone(zone)
+    return published
+
+
 def _htmldate(tree: HtmlElement, url: str | None) -> datetime | None:
     try:
         from htmldate import find_date
 
-        found = find_date(tree, url=url, extensive_search=False, original_date=True)
+        found = find_date(tree, url=url, extensive_search=False, original_date=True) or \
+            find_date(tree, url=url, extensive_search=True, original_date=True)
     except Exception as exc:  # htmldate raises assorted errors on odd pages
         log.debug("htmldate failed: %s", exc)
         return None
