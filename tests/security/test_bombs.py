@@ -132,3 +132,13 @@ def test_deeply_nested_xml_is_refused_quickly() -> None:
     result, elapsed = _parse_bounded(deep)
     assert elapsed < 10
     assert isinstance(result, ParseError) or not result.entries  # type: ignore[attr-defined]
+
+
+def test_gzipped_page_bomb_is_capped_on_import(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tidings.importers.pages import MAX_PAGE_BYTES, read_page_file
+
+    bomb = tmp_path / "page.html.gz"
+    bomb.write_bytes(_gzip_bomb(MAX_PAGE_BYTES * 25))  # ~500 MiB inflated, ~500 KiB on disk
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(ParseError, match="too large"):
+        read_page_file(bomb)

@@ -10,10 +10,10 @@ for the article), so importing the same page again stores nothing twice.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import html as html_lib
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -267,9 +267,12 @@ def read_page_file(path: Path) -> bytes:
     except OSError as exc:
         raise TidingsError(f"cannot read {path}: {exc.strerror or exc}") from None
     if data[:2] == b"\x1f\x8b":
+        # inflate at most one byte past the cap: a small gzip bomb must not fill memory
+        # (fixed with the security work, issue 6; gzip.decompress had no limit)
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+            data = inflater.decompress(data, MAX_PAGE_BYTES + 1)
+        except zlib.error as exc:
             raise ParseError(f"{path.name}: broken gzip data ({exc})") from None
     if len(data) > MAX_PAGE_BYTES:
         raise ParseError(f"{path.name}: too large for a page ({len(data) // 1_048_576} MiB)")
