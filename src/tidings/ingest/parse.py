@@ -160,13 +160,18 @@ def parse_date(text: str | None) -> datetime | None:
 
             parsed = _parse_date(text)
             if parsed is not None:
-                when = datetime(*parsed[:6], tzinfo=UTC)
+                when = _from_struct(parsed)
     if when is None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     when = when.astimezone(UTC)
     return when if when.year >= 1970 else None
+
+
+def _from_struct(st: Any) -> datetime:
+    """A UTC datetime from a time.struct_time (what feedparser hands out)."""
+    return datetime(st[0], st[1], st[2], st[3], st[4], st[5], tzinfo=UTC)
 
 
 def _summary(text: str) -> str | None:
@@ -208,7 +213,7 @@ def _make_entry(*, guid: str | None, link: str | None, title: str, author: str |
     clean = sanitize_html(body, base)
     text = html_to_text(clean)
     if summary_html and content_html:
-        summary = _summary(html_to_text(sanitize_html(summary_html)))
+        summary = _summary(html_to_text(summary_html))  # plain text: no markup survives
     else:
         summary = _summary(text)
     title = _plain(title)
@@ -218,7 +223,7 @@ def _make_entry(*, guid: str | None, link: str | None, title: str, author: str |
         if base and not image.startswith(("http://", "https://")):
             image = urljoin(base, image)
     else:
-        found = _IMG.search(clean)
+        found = _IMG.search(clean) if "<img" in clean else None  # nh3 writes lowercase tags
         image = html_lib.unescape(found.group(1)) if found else None
     return Entry(key=entry_key(guid, link, title, body), guid=guid.strip() if guid else None,
                  url=link or None, title=title, author=author or None, published_at=published,
@@ -502,8 +507,8 @@ def _feedparser_fallback(data: bytes, url: str | None) -> ParsedFeed:
         entries.append(_make_entry(
             guid=item.get("id"), link=item.get("link"), title=item.get("title", ""),
             author=item.get("author"),
-            published=datetime(*stamp[:6], tzinfo=UTC) if stamp else None,
-            updated=datetime(*updated[:6], tzinfo=UTC) if updated else None,
+            published=_from_struct(stamp) if stamp else None,
+            updated=_from_struct(updated) if updated else None,
             content_html=content, summary_html=summary, base=url, image=image,
             language=lang, categories=[t.get("term", "") for t in item.get("tags") or []]))
     ttl = info.get("ttl")

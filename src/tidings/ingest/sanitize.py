@@ -95,6 +95,8 @@ def html_to_text(html: str | None) -> str:
     text = _TAG.sub("", text)
     if "&" in text:
         text = html_lib.unescape(text)
-    text = _SPACES.sub(" ", text)
+    if "  " in text or "\t" in text or "\r" in text or "\xa0" in text or "\f" in text \
+            or "\v" in text:
+        text = _SPACES.sub(" ", text)  # the regex is slow, so only when there is work
     lines = [line.strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)

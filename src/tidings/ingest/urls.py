@@ -7,7 +7,7 @@ order, because some sites route on it.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit
 
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__hs", "_hs", "oly_")
 TRACKING_PARAMS = frozenset({
@@ -24,28 +24,33 @@ def _is_tracking(name: str) -> bool:
     return low in TRACKING_PARAMS or low.startswith(TRACKING_PREFIXES)
 
 
+def _clean_query(query: str) -> str:
+    """Drop tracking parameters, keeping the others exactly as written and in order."""
+    kept = [part for part in query.split("&")
+            if part and not _is_tracking(unquote_plus(part.split("=", 1)[0]))]
+    return "&".join(kept)
+
+
 def canonicalize(url: str) -> str:
     """The canonical spelling of ``url``; anything that is not http(s) comes back stripped only."""
     url = url.strip()
+    base, _, _fragment = url.partition("#")
+    base, has_query, query = base.partition("?")
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(base)
         port = parts.port
     except ValueError:
         return url
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         return url
-    host = parts.hostname.lower().rstrip(".")
+    host = parts.hostname.rstrip(".")  # urlsplit lower-cases it
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username:
         auth = parts.username + (f":{parts.password}" if parts.password else "")
         netloc = f"{auth}@{netloc}"
-    query = ""
-    if parts.query:
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
-        query = urlencode(kept, doseq=True) if len(kept) != len(pairs) else parts.query
     path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, query, ""))
+    query = _clean_query(query) if has_query else ""
+    return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")

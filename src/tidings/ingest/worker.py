@@ -64,7 +64,7 @@ def refresh_due(store: Store, settings: Settings, worker_id: str | None = None) 
 def seconds_until_due(store: Store, now: datetime | None = None) -> float:
     now = now or datetime.now(UTC)
     pending = store.feeds.active()
-    times = [f.next_check_at for f in pending]
+    times = [f.next_check_at for f in pending]  # type: ignore[attr-defined]
     if not times:
         return MAX_SLEEP
     if any(t is None for t in times):
