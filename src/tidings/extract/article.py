@@ -276,6 +276,6 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractResult:
         result.title = stripped
         result.attribution = agency
     result.attribution = (result.attribution or detect_attribution(meta.title, result.content_text)
-                          or agency_in_byline(result.author))
+                          or agency_in_byline(meta.byline or result.author))
     result.language = page_language(tree, result.content_text)
     return result
