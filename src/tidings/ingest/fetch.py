@@ -61,10 +61,11 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with a connection pool whose connections pass the address guard."""
 
     def __init__(self, guard: AddressGuard, *, limits: httpx.Limits):
-        super().__init__(limits=limits, trust_env=False)
+        ssl_context = httpx.create_ssl_context(trust_env=False)  # built once: it is slow
+        super().__init__(verify=ssl_context, limits=limits, trust_env=False)
         # httpx builds its pool without a way to pass a network backend; rebuild it with one
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
