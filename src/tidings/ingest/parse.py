@@ -107,8 +107,11 @@ def _xml_root(data: bytes, url: str | None) -> tuple[etree._Element | None, bool
 
 def _root_kind(root: etree._Element) -> str | None:
     tag = root.tag if isinstance(root.tag, str) else ""
-    local = etree.QName(root).localname.lower() if tag else ""
-    ns = etree.QName(root).namespace if tag else None
+    try:
+        local = etree.QName(root).localname.lower() if tag else ""
+        ns = etree.QName(root).namespace if tag else None
+    except ValueError:  # a recovered tag such as ":" (found by tests/fuzz)
+        return None
     if local == "rss":
         return "rss"
     if local == "rdf" and ns == NS_RDF:

@@ -1,0 +1,113 @@
+"""Feed parsing, page import, extraction and URL canonicalization under hostile input:
+each returns a value or raises its one documented error (one line), never anything else,
+and never takes long."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tidings.errors import ExtractError, ParseError
+from tidings.extract import extract_article
+from tidings.importers.pages import parse_page, parse_text_dump
+from tidings.ingest.parse import parse_feed
+from tidings.ingest.urls import canonicalize
+from tidings.models import ParsedFeed
+
+from .conftest import FUZZ, SLOW, tried
+from .strategies import FEEDS, TEXT, html_page, text_dump
+
+NOW = datetime(2026, 2, 15, 12, 0, tzinfo=UTC)
+TZ = ZoneInfo("Europe/Rome")
+SECONDS = 10.0  # far above any honest input's cost; a hang shows up as a failure
+
+
+ACTIVE = re.compile(r"<\s*(script|iframe|object|embed)\b|\son\w+\s*=|"
+                    r"(href|src|action)\s*=\s*[\"']?\s*(javascript|vbscript|data):", re.I)
+
+
+def assert_inert(html: str | None) -> None:
+    """Sanitized HTML: no script elements, no event handlers, no script URLs."""
+    assert not ACTIVE.search(html or ""), html
+
+
+def _one_line(exc: Exception) -> None:
+    assert str(exc).strip() and "\n" not in str(exc).strip(), repr(exc)
+
+
+@FUZZ
+@given(data=FEEDS)
+def test_parse_feed_never_crashes(data: bytes) -> None:
+    tried("parse_feed")
+    started = time.monotonic()
+    try:
+        feed = parse_feed(data, "https://feeds.example/rss")
+    except ParseError as exc:
+        _one_line(exc)
+        return
+    finally:
+        assert time.monotonic() - started < SECONDS
+    assert isinstance(feed, ParsedFeed)
+    for entry in feed.entries:
+        assert isinstance(entry.title, str) and entry.key
+        assert_inert(entry.content_html)
+
+
+@FUZZ
+@given(url=st.one_of(TEXT, st.from_regex(r"\Ahttps?://[^\s/?#]{0,30}(:\d{0,6})?(/[^\s]{0,40})?"
+                                          r"(\?[^\s#]{0,40})?(#.{0,10})?\Z")))
+def test_canonicalize_never_crashes_and_is_stable(url: str) -> None:
+    tried("canonicalize")
+    once = canonicalize(url)
+    assert isinstance(once, str)
+    assert canonicalize(once) == once
+
+
+@FUZZ
+@given(text=text_dump())
+def test_text_dump_import_never_crashes(text: str) -> None:
+    tried("parse_text_dump")
+    started = time.monotonic()
+    page = parse_text_dump(text, NOW, TZ)
+    assert time.monotonic() - started < SECONDS
+    for entry in page.entries:
+        assert entry.title
+
+
+@SLOW
+@given(data=st.one_of(html_page(), st.binary(max_size=3000)))
+def test_page_import_never_crashes(data: bytes) -> None:
+    tried("parse_page")
+    started = time.monotonic()
+    try:
+        page = parse_page(data, Path("saved.html"), NOW, TZ)
+    except ParseError as exc:
+        _one_line(exc)
+        return
+    finally:
+        assert time.monotonic() - started < SECONDS
+    assert_inert(page.html)
+
+
+@SLOW
+@given(data=st.one_of(html_page(), st.binary(max_size=3000), TEXT),
+       url=st.one_of(st.none(), st.just("https://news.example/a/1"), TEXT))
+def test_extraction_never_crashes(data: bytes | str, url: str | None) -> None:
+    tried("extract_article")
+    started = time.monotonic()
+    try:
+        result = extract_article(data, url)
+    except ExtractError as exc:
+        _one_line(exc)
+        return
+    finally:
+        assert time.monotonic() - started < SECONDS
+    if result.error is not None:
+        _one_line(ValueError(result.error))
+    assert_inert(result.content_html)
