@@ -24,6 +24,7 @@ from tidings.benchmarks._extraction_metric import (
     score_page,
     summarize,
 )
+from tidings.benchmarks._metadata_eval import default_labels_file, evaluate, load_labels
 from tidings.cli.context import print_json, progress
 from tidings.errors import TidingsError
 
@@ -64,6 +65,22 @@ def trafilatura_text(html: bytes, url: str) -> str:
     import trafilatura
 
     return trafilatura.extract(html, url=url, favor_precision=True, include_comments=False) or ""
+
+
+def tidings_metadata(html: bytes, url: str) -> dict[str, Any]:
+    from tidings.extract import extract_article
+
+    return extract_article(html, url).as_dict()
+
+
+def trafilatura_metadata(html: bytes, url: str) -> dict[str, Any]:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_precision=True,
+                                      include_comments=False)
+    if doc is None:
+        return {}
+    return {"title": doc.title, "author": doc.author, "published_at": doc.date}
 
 
 def _report(scores: list[PageScore], seconds: float) -> dict[str, Any]:
@@ -111,9 +128,23 @@ def command(data_dir: Path | None, limit: int | None, as_json: bool) -> None:
     result = {name: _report(scores[name], seconds[name]) for name in sides}
     paired = paired_bootstrap(scores["tidings"], scores["trafilatura"])
     result["tidings"]["vs_trafilatura"] = {k: round(v, 4) for k, v in paired.items()}
+    labels_file = default_labels_file()
+    if labels_file.is_file():
+        labels = load_labels(labels_file)
+        by_id = {page_id: html for page_id, html, _url, _truth in pages}
+        for name, fn in (("tidings", tidings_metadata), ("trafilatura", trafilatura_metadata)):
+            accuracy = evaluate(labels, by_id, fn)
+            accuracy.pop("misses")
+            result[name]["metadata"] = accuracy
     for name, r in result.items():
         click.echo(f"{name:12} P {r['precision']:.4f}  R {r['recall']:.4f}  F1 {r['f1']:.4f} "
                    f"± {r['f1_std']:.4f}  empty {r['empty']}  {r['pages_per_s']:.1f} pages/s")
+    for name, r in result.items():
+        if "metadata" in r:
+            m = r["metadata"]
+            click.echo(f"{name:12} metadata on {m['pages']} hand-labelled pages: title "
+                       f"{m['title']:.3f}  author {m['author']:.3f}  date {m['date']:.3f} "
+                       f"(±1 day {m['date_1d']:.3f})")
     click.echo(f"paired bootstrap ΔF1 {paired['delta_f1']:+.4f} "
                f"(95% {paired['ci_low']:+.4f} … {paired['ci_high']:+.4f}, "
                f"P(not better) {paired['p_not_better']:.2f})")
