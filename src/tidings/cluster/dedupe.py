@@ -59,7 +59,7 @@ class Deduper:
         return original
 
     def _add_short(self, key: Hashable, title: str, words: list[str]) -> Hashable | None:
-        norm = " ".join(_WORD.findall(title.lower()) + ["|"] + words)
+        norm = " ".join([*_WORD.findall(title.lower()), "|", *words])
         if len(norm) < 40:  # a bare headline says too little to call it a copy
             return None
         self._exact_of[key] = norm

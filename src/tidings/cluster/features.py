@@ -18,14 +18,14 @@ import snowballstemmer
 from stop_words import LANGUAGE_MAPPING, get_stop_words
 
 # Words (letters/digits, inner apostrophes) and sentence ends; hyphens split words.
-_TOKEN = regex.compile(r"([\p{L}\p{N}]+(?:['’][\p{L}]+)*)|([.!?;:\n\"“”]+)")
-_MONTHS = {m: i for i, m in enumerate(
-    ("january february march april may june july august september october november december")
-    .split(), start=1)}
-
-_CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday today yesterday".split()
-) | frozenset(_MONTHS)
+# Decimal numbers stay whole ("7.1"); commas, brackets and dashes end a run of names.
+_TOKEN = regex.compile(
+    r"(\p{N}+(?:[.,]\p{N}+)*|[\p{L}\p{N}]+(?:['’][\p{L}]+)*)|([.!?;:\n\"“”]+)|([,()/–—]+)")
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, start=1)}
+_CALENDAR = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                       "sunday", "today", "yesterday", *_MONTH_NAMES))
 
 NAME = "E|"  # a name-like token or run of them
 NUMBER = "#|"  # a number mentioned in the text
@@ -81,7 +81,7 @@ def _stem_function(language: str | None) -> functools._lru_cache_wrapper[str]:
 
 def _is_name(token: str) -> bool:
     first = token[0]
-    return first.isupper() and not token.isupper() or (token.isupper() and len(token) > 1)
+    return (first.isupper() and not token.isupper()) or (token.isupper() and len(token) > 1)
 
 
 def _title_case(title: str) -> bool:
@@ -114,13 +114,17 @@ def _scan(text: str, weight: float, stops: frozenset[str], stem: functools._lru_
             out[key] = out.get(key, 0.0) + weight * cfg.name_weight
         run.clear()
 
+    held: str | None = None  # a capitalized first word of a sentence: a name if one follows
+
     for match in _TOKEN.finditer(text):
         token, stop = match.group(1), match.group(2)
         if token is None:
-            if stop and stop != '"':
-                sentence_start = True
+            if stop is not None:
+                if stop != '"':
+                    sentence_start = True
+                previous_month = 0
             close_run()
-            previous_month = 0
+            held = None
             continue
         lower = token.lower()
         if lower.endswith(("'s", "’s")):
@@ -130,8 +134,9 @@ def _scan(text: str, weight: float, stops: frozenset[str], stem: functools._lru_
         sentence_start = False
         if token[0].isdigit():
             close_run()
-            if token.isdigit():
-                key = NUMBER + lower.lstrip("0")
+            held = None
+            if token.isdigit() or token.replace(",", "").replace(".", "").isdigit():
+                key = NUMBER + (lower.replace(",", "").lstrip("0") or "0")
                 out[key] = out.get(key, 0.0) + weight * cfg.number_weight
                 if previous_month and len(token) == 4:
                     key = DATE + f"{token}-{previous_month:02d}"
@@ -142,16 +147,23 @@ def _scan(text: str, weight: float, stops: frozenset[str], stem: functools._lru_
             previous_month = month
         if lower in stops or len(lower) < 2:
             close_run()
+            held = None
             continue
         word = stem(lower)
         out[word] = out.get(word, 0.0) + weight
-        if (names and _is_name(token) and not (initial and not token.isupper())
-                and lower not in _CALENDAR):
+        if not names or lower in _CALENDAR or not _is_name(token):
+            close_run()
+            held = None
+        elif initial and not token.isupper():
+            held = lower
+        else:
+            if held is not None:  # "Gavin Newsom said": the first word was a name too
+                out[NAME + held] = out.get(NAME + held, 0.0) + weight * cfg.name_weight
+                run.append(held)
+                held = None
             key = NAME + lower
             out[key] = out.get(key, 0.0) + weight * cfg.name_weight
             run.append(lower)
-        else:
-            close_run()
     close_run()
 
 

@@ -13,6 +13,7 @@ from tidings.store.leases import LeaseRepo
 from tidings.store.reads import Meta, ReadRepo
 from tidings.store.search import SearchRepo
 from tidings.store.sources import FeedRepo, SourceRepo
+from tidings.store.stories import StoryRepo
 from tidings.store.users import UserRepo
 
 
@@ -22,6 +23,7 @@ class Store:
         self.sources = SourceRepo(db)
         self.feeds = FeedRepo(db)
         self.articles = ArticleRepo(db)
+        self.stories = StoryRepo(db)
         self.users = UserRepo(db)
         self.leases = LeaseRepo(db)
         self.reads = ReadRepo(db)
