@@ -89,7 +89,7 @@ def test_later_stages_absent_or_failing_do_not_raise(store: Store, settings: Set
 
     monkeypatch.setattr(worker, "_stage", boom)
     done = worker.run_later_stages(store, settings)
-    assert "fulltext" not in done and str(done["stage"]).startswith("error: cluster exploded")
+    assert "fulltext" not in done and str(done["cluster"]).startswith("error: cluster exploded")
 
 
 def test_run_forever_fetches_and_stops_promptly(sqlite_store: Store, settings: Settings,

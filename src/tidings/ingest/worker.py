@@ -18,7 +18,7 @@ from tidings.store import Store
 
 log = logging.getLogger(__name__)
 
-LATER_STAGES = ("tidings.ingest.fulltext", "tidings.cluster.stage")
+LATER_STAGES = {"fulltext": "tidings.ingest.fulltext", "cluster": "tidings.cluster.stage"}
 MAX_SLEEP = 60.0
 MIN_SLEEP = 1.0
 BATCH = 200
@@ -37,8 +37,7 @@ def _stage(module_name: str) -> Any | None:
 def run_later_stages(store: Store, settings: Settings) -> dict[str, int | str]:
     """Run extraction and clustering if present; a failure is logged, never raised."""
     done: dict[str, int | str] = {}
-    for name in LATER_STAGES:
-        short = name.rsplit(".", 1)[-1]
+    for short, name in LATER_STAGES.items():
         try:
             run_pending = _stage(name)
             if run_pending is None:
