@@ -109,6 +109,9 @@ def _partition(store) -> frozenset[frozenset[str]]:  # type: ignore[no-untyped-d
         while merged.get(story_id):
             story_id = merged[story_id]
         groups[story_id].add(f"{name}/{key}")
+    # no story left behind without articles (two assigners would each have made one)
+    live = {sid for sid, into in merged.items() if into is None}
+    assert live == set(groups), f"{len(live - set(groups))} stories without articles"
     return frozenset(frozenset(g) for g in groups.values())
 
 
