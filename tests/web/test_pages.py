@@ -92,3 +92,9 @@ def test_pages_have_etags_and_answer_304(sqlite_client: TestClient) -> None:
 def test_static_stylesheet_has_dark_mode(sqlite_client: TestClient) -> None:
     r = sqlite_client.get("/static/site.css")
     assert r.status_code == 200 and "prefers-color-scheme: dark" in r.text
+    assert r.headers["content-type"].startswith("text/css")
+    again = sqlite_client.get("/static/site.css", headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304
+    assert sqlite_client.head("/static/site.css").content == b""
+    assert sqlite_client.get("/static/nope.css").status_code == 404
+    assert sqlite_client.get("/static/../app.py").status_code == 404

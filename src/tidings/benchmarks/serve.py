@@ -207,6 +207,18 @@ def _wrk(url: str, connections: int, duration: int, script: Path | None, core: i
     return _parse_wrk(done.stdout)
 
 
+def _settled_reads(url: str, timeout: float = 60.0) -> int:
+    """The reads in the store once buffered reads have all been written (count stops moving)."""
+    last, deadline = -1, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(2.5)
+        now = _count_reads(url)
+        if now == last:
+            break
+        last = now
+    return last
+
+
 def _count_reads(url: str) -> int:
     store = open_store(url, upgrade=False)
     try:
@@ -223,9 +235,10 @@ def _count_reads(url: str) -> int:
 @click.option("--workers", default=2, show_default=True, help="Server processes.")
 @click.option("--core", default=1, show_default=True,
               help="CPU core wrk is pinned to (-1: no pinning).")
+@click.option("--only", default="", help="Comma-separated targets to run (default: all four).")
 @click.option("--keep", is_flag=True, help="Keep the temporary store.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (last line).")
-def command(n_articles: int, duration: int, workers: int, core: int, keep: bool,
+def command(n_articles: int, duration: int, workers: int, core: int, only: str, keep: bool,
             as_json: bool) -> None:
     """Serve a 100k-article store and load it with wrk on loopback."""
     if shutil.which("wrk") is None:
@@ -259,6 +272,13 @@ def command(n_articles: int, duration: int, workers: int, core: int, keep: bool,
             "api_latest": (base + "/api/latest", None),
             "static": (base + "/static/site.css", None),
         }
+        if only:
+            wanted = {t.strip() for t in only.split(",") if t.strip()}
+            unknown = wanted - set(targets)
+            if unknown:
+                raise TidingsError(f"unknown target(s) {', '.join(sorted(unknown))}; "
+                                   f"choose from {', '.join(targets)}")
+            targets = {k: v for k, v in targets.items() if k in wanted}
         pin = None if core < 0 else core
         for path, _ in targets.values():  # warm every process's caches and connections
             _wrk(path, 8, 1, None, pin)
@@ -277,11 +297,14 @@ def command(n_articles: int, duration: int, workers: int, core: int, keep: bool,
                 run["cache_hit_rate"] = round(hits / (hits + misses), 4) if hits + misses else None
                 results[name][f"c{conns}"] = run
                 progress(f"{name} c={conns}: {run['rps']} req/s, p50 {run['p50_ms']} ms, "
-                         f"p99 {run['p99_ms']} ms, cache hits {run['cache_hit_rate']}")
+                         f"p99 {run['p99_ms']} ms, cache hits {run['cache_hit_rate']}"
+                         + (f", {run['non_2xx']} NOT 2xx/3xx" if run["non_2xx"] else ""))
             if name == "article":
-                time.sleep(3)  # one more flush interval
-                results[name]["reads_written"] = _count_reads(url) - reads_before
-                progress(f"article reads written to the store: {results[name]['reads_written']}")
+                results[name]["requests"] = sum(results[name][f"c{c}"]["requests"]
+                                                for c in (64, 16))
+                results[name]["reads_written"] = _settled_reads(url) - reads_before
+                progress(f"article requests: {results[name]['requests']}, reads written to the "
+                         f"store: {results[name]['reads_written']}")
         summary: dict[str, Any] = {}
         for name, runs in results.items():
             summary[name] = {"rps": runs["c64"]["rps"], "p50_ms": runs["c16"]["p50_ms"],

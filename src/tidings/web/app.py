@@ -13,11 +13,11 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from tidings.config import Settings
 from tidings.store import Store
 from tidings.web import api, feeds, pages
+from tidings.web.assets import StaticAssets
 from tidings.web.fastpath import FastPath
 from tidings.web.site import JSON, STATIC, Site, api_error
 
@@ -42,7 +42,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *api.routes(site),
         *feeds.routes(site),
         *pages.routes(site),
-        Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
+        Mount("/static", app=StaticAssets(STATIC), name="static"),
     ]
     route_list.extend(_admin_routes(settings, store))
 

@@ -26,12 +26,19 @@ def _header(scope: Scope, wanted: bytes) -> bytes | None:
     return None
 
 
+def fresh_etag(scope: Scope, etag: bytes) -> bool:
+    """Whether the client's If-None-Match already names ``etag``."""
+    inm = _header(scope, b"if-none-match")
+    if inm is None:
+        return False
+    tags = {t.strip().removeprefix(b"W/") for t in inm.split(b",")}
+    return etag in tags or b"*" in tags
+
+
 def fresh_for_client(scope: Scope, entry: Entry) -> bool:
     """The conditional-request check of cache.not_modified, on raw ASGI headers."""
-    inm = _header(scope, b"if-none-match")
-    if inm is not None:
-        tags = {t.strip().removeprefix(b"W/") for t in inm.split(b",")}
-        return entry.etag.encode() in tags or b"*" in tags
+    if _header(scope, b"if-none-match") is not None:
+        return fresh_etag(scope, entry.etag.encode())
     ims = _header(scope, b"if-modified-since")
     if ims:
         try:
