@@ -152,3 +152,12 @@ def test_not_a_feed_is_one_line(data: bytes, message: str) -> None:
         parse_feed(data, BASE)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_http_charset_applies_only_without_a_declaration() -> None:
+    body = "<rss version='2.0'><channel><title>Заголовок</title></channel></rss>"
+    undeclared = body.encode("windows-1251")
+    assert parse_feed(undeclared, BASE, charset="windows-1251").title == "Заголовок"
+    declared = b'<?xml version="1.0" encoding="windows-1251"?>' + undeclared
+    assert parse_feed(declared, BASE, charset="iso-8859-1").title == "Заголовок"
+    assert parse_feed(body.encode(), BASE, charset="utf-8").title == "Заголовок"

@@ -70,7 +70,7 @@ def looks_like_html(response: Response) -> bool:
 async def _try_feed(fetcher: Fetcher, url: str, page_url: str) -> Discovered | None:
     try:
         response = await fetcher.get(url)
-        parsed = parse_feed(response.content, response.url)
+        parsed = parse_feed(response.content, response.url, charset=response.charset)
     except (FetchError, ParseError):
         return None
     return Discovered(response.permanent_url or url, response, parsed, page_url)
@@ -83,7 +83,7 @@ async def find_feed(fetcher: Fetcher, url: str) -> Discovered:
     """
     response = await fetcher.get(url)
     try:
-        parsed = parse_feed(response.content, response.url)
+        parsed = parse_feed(response.content, response.url, charset=response.charset)
         return Discovered(response.permanent_url or url, response, parsed)
     except ParseError as exc:
         if not looks_like_html(response):

@@ -53,6 +53,15 @@ class Response:
         return self.headers.get("last-modified")
 
     @property
+    def charset(self) -> str | None:
+        """The charset the Content-Type header names, if any."""
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "charset" and value.strip().strip('"'):
+                return value.strip().strip('"')
+        return None
+
+    @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 

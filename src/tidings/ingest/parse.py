@@ -18,6 +18,7 @@ import email.utils
 import hashlib
 import html as html_lib
 import re
+import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -59,8 +60,34 @@ _STRICT = _xml_parser(False)
 _RECOVER = _xml_parser(True)
 
 
-def parse_feed(data: bytes, url: str | None = None) -> ParsedFeed:
-    """Parse a feed document fetched from ``url``; ParseError (one line) when it is none."""
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _apply_charset(data: bytes, charset: str | None) -> bytes:
+    """Honour an HTTP charset when the document itself declares no encoding (RFC 7303)."""
+    if not charset or data.startswith(_BOMS):
+        return data
+    head = data[:256].lstrip()
+    if head.startswith(b"<?xml") and b"encoding" in head.split(b"?>", 1)[0]:
+        return data
+    if charset.lower().replace("-", "") in ("utf8", "usascii", "ascii"):
+        return data
+    try:
+        text = data.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return data
+    if text.startswith("<?xml"):
+        text = text.split("?>", 1)[1] if "?>" in text else text
+    return text.encode("utf-8")
+
+
+def parse_feed(data: bytes, url: str | None = None, *, charset: str | None = None
+               ) -> ParsedFeed:
+    """Parse a feed document fetched from ``url``; ParseError (one line) when it is none.
+
+    ``charset`` is the one the HTTP Content-Type named; the document's own declaration wins.
+    """
+    data = _apply_charset(data, charset)
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"{", b"[")):
         return parse_json_feed(data, url)
@@ -485,8 +512,14 @@ def _json_author(obj: dict[str, Any]) -> str | None:
 def _feedparser_fallback(data: bytes, url: str | None) -> ParsedFeed:
     import feedparser
 
-    parsed = feedparser.parse(data, response_headers={"content-location": url or ""},
-                              resolve_relative_uris=True, sanitize_html=False)
+    with warnings.catch_warnings():  # feedparser warns about its own key aliases
+        warnings.simplefilter("ignore", DeprecationWarning)
+        parsed = feedparser.parse(data, response_headers={"content-location": url or ""},
+                                  resolve_relative_uris=True, sanitize_html=False)
+        return _from_feedparser(parsed, url)
+
+
+def _from_feedparser(parsed: Any, url: str | None) -> ParsedFeed:
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception")
         detail = str(reason).strip().splitlines()[0] if reason else "no feed elements found"

@@ -104,7 +104,7 @@ def ingest_response(store: Store, settings: Settings, feed: Feed, response: Resp
         store.feeds.update(feed.id, **changes)
         return FeedOutcome(feed, not_modified=True)
     if parsed is None:
-        parsed = parse_feed(response.content, response.url)
+        parsed = parse_feed(response.content, response.url, charset=response.charset)
     changes.update(_schedule_changes(store, feed, settings, now, response, parsed.ttl_seconds,
                                      rng))
     changes.update(etag=response.etag, last_modified=response.last_modified,
