@@ -18,10 +18,11 @@ from typing import Any
 
 import lxml.etree
 import lxml.html
+from lxml.etree import SubElement
 from lxml.html import HtmlElement
 
 from tidings.extract.attribution import agency_in_byline, credit_prefix, detect_attribution
-from tidings.extract.cleanup import clean_body
+from tidings.extract.cleanup import clean_body, continuation_paragraphs
 from tidings.extract.language import page_language
 from tidings.extract.metadata import PageMetadata, extract_metadata
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_HTML_BYTES = 8 * 1024 * 1024
 CACHE_RESET_EVERY = 500
 SHORT_TEXT_CHARS = 500  # below this the precise pass may have missed the article: try harder
+CONTINUATIONS = True  # append the rest of an article split into sibling chunks
 FALLBACK_RATIO = 3  # ...and take the balanced pass only when it gives this many times more
 
 _BINARY_MAGIC = (
@@ -233,7 +235,12 @@ def extract_body(tree: HtmlElement, url: str | None, title: str | None = None
             doc, text = second, second.text or ""
     if doc is None or doc.body is None or not text.strip():
         return None
-    if clean_body(doc.body, title):
+    changed = clean_body(doc.body, title)
+    if CONTINUATIONS:
+        for para in continuation_paragraphs(tree, text):
+            SubElement(doc.body, "p").text = para
+            changed += 1
+    if changed:
         text = xmltotxt(doc.body, False)
         if not text.strip():
             return None

@@ -66,3 +66,67 @@ def _drop(el: _Element) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(el)
+
+
+# labels that open a promoted link even without a colon ("READ MORE China plague ...")
+_TEASER_START = re.compile(
+    r"^\s*(?:(?:read\s+more|see\s+more|also\s+read|read\s+also|don['’]t\s+miss|most\s+read|"
+    r"leggi\s+anche|lesen\s+sie\s+auch|mehr\s+zum\s+thema|lea\s+también|lire\s+aussi|"
+    r"читайте\s+также)\b|(?:related|recommended)\s*:)", re.IGNORECASE)
+_CAPS_LABEL = re.compile(r"^[A-Z][A-Z'’ ]{3,}(?=[A-Z][a-z])")  # "DON'T MISSPlague ..."
+_BRACKET_TAG = re.compile(r"\[(?:[A-Z]{3,}|[A-Z]+ [A-Z]+)\]")
+
+
+def _looks_like_teaser(p: _Element, text: str) -> bool:
+    """A promoted link rather than a paragraph: a teaser label, "[VIDEO]" tags, all links."""
+    if _TEASER_START.match(text) or _CAPS_LABEL.match(text) or _BRACKET_TAG.search(text):
+        return True
+    linked = sum(len("".join(a.itertext())) for a in p.iter("a"))
+    return linked > 0.6 * len(text)
+
+
+def continuation_paragraphs(tree: _Element, text: str, *, max_levels: int = 3) -> list[str]:
+    """Paragraphs of an article body split into sibling chunks that extraction left out.
+
+    Many sites cut an article into several containers of one class (ads or embeds between
+    them). When the extracted text starts in one such container, the paragraphs of the
+    following containers with the same tag and class are the rest of the article.
+    """
+    lines = [line for line in text.split("\n") if len(line) > 80][:3]
+    if not lines:
+        return []
+    wanted = {_norm(line)[:80] for line in lines}
+    anchor = None
+    for p in tree.iter("p"):
+        if _norm("".join(p.itertext()))[:80] in wanted:
+            anchor = p
+            break
+    if anchor is None or anchor.getparent() is None:
+        return []
+    holder = anchor.getparent()
+    holder_key = (holder.tag, holder.get("class"))
+    if not holder_key[1]:
+        return []
+    known = _norm(text)
+    node: _Element | None = holder
+    for _level in range(max_levels + 1):
+        if node is None or node.getparent() is None:
+            break
+        key = (node.tag, node.get("class"))
+        if key[1]:
+            following = [s for s in node.itersiblings() if (s.tag, s.get("class")) == key]
+            if following:
+                out = []
+                for sibling in following:
+                    holders = [sibling] if node is holder else [
+                        el for el in sibling.iter(holder.tag)
+                        if (el.tag, el.get("class")) == holder_key]
+                    for h in holders:
+                        for p in h.iterchildren("p"):
+                            para = " ".join("".join(p.itertext()).split())
+                            if (len(para) > 20 and _norm(para) not in known
+                                    and not _looks_like_teaser(p, para)):
+                                out.append(para)
+                return out
+        node = node.getparent()
+    return []
