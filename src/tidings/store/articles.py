@@ -69,6 +69,18 @@ class ArticleRepo:
         unique: dict[tuple[Any, str], dict[str, Any]] = {}
         for row in rows:
             unique.setdefault((row["source_id"], row["entry_key"]), row)
+        # leave out entries already stored: on PostgreSQL a conflicting row still fires the
+        # BEFORE INSERT search trigger, a tsvector computed for every known item at every poll
+        by_source: dict[Any, list[str]] = {}
+        for source_id, key in unique:
+            by_source.setdefault(source_id, []).append(key)
+        for source_id, keys in by_source.items():
+            known = conn.execute(sa.select(articles.c.entry_key).where(
+                articles.c.source_id == source_id, articles.c.entry_key.in_(keys)))
+            for key in known.scalars():
+                unique.pop((source_id, key), None)
+        if not unique:
+            return []
         statement = (
             insert(self.db.dialect, articles)
             .on_conflict_do_nothing(index_elements=["source_id", "entry_key"])
