@@ -94,7 +94,7 @@ def build_store(url: str, n_articles: int, *, seed: int = 7) -> dict[str, int]:
                  "created_at": now, "last_checked_at": now, "error_count": i % 17 == 0}
                 for i in range(1, n_sources + 1)])
             span = timedelta(days=30).total_seconds()
-            story_rows = []
+            story_rows: list[dict[str, Any]] = []
             for sid in range(1, n_stories + 1):
                 first = now - timedelta(seconds=span * (sid / n_stories) ** 2)
                 story_rows.append({"id": sid, "title": _sentence(rng, 8).capitalize(),
@@ -105,9 +105,8 @@ def build_store(url: str, n_articles: int, *, seed: int = 7) -> dict[str, int]:
             batch: list[dict[str, Any]] = []
             for aid in range(1, n_articles + 1):
                 sid = 1 + int(n_stories * rng.random() ** 1.5)
-                published = story_rows[sid - 1]["first_published_at"] + timedelta(
-                    minutes=rng.randint(0, 600))
-                published = min(published, now)
+                opened: datetime = story_rows[sid - 1]["first_published_at"]
+                published = min(opened + timedelta(minutes=rng.randint(0, 600)), now)
                 text = _sentence(rng, 60)
                 batch.append({
                     "id": aid, "source_id": rng.randint(1, n_sources), "feed_id": None,
@@ -167,7 +166,7 @@ def _cache_stats(base: str, workers: int) -> dict[int, dict[str, Any]]:
     return seen
 
 
-def _parse_wrk(text: str) -> dict[str, float]:
+def _parse_wrk(text: str) -> dict[str, Any]:
     def ms(value: str) -> float:
         m = re.match(r"([\d.]+)(us|ms|s|m)", value)
         if not m:

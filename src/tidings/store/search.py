@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -89,14 +90,14 @@ class SearchRepo:
             return {}
         with self.db.read() as conn:
             rows = conn.execute(articles.select().where(articles.c.id.in_(wanted))).mappings()
-            return {r["id"]: article_from_row(r) for r in rows}
+            return {r["id"]: _article(r) for r in rows}
 
     def newest(self, *, limit: int = 20) -> list[Article]:
         """The newest articles, without counting them all (for boxes beside a page)."""
         query = (articles.select().order_by(articles.c.published_at.desc(), articles.c.id.desc())
                  .limit(limit))
         with self.db.read() as conn:
-            return [article_from_row(r) for r in conn.execute(query).mappings()]
+            return [_article(r) for r in conn.execute(query).mappings()]
 
     def in_stories(self, story_ids: Iterable[int], *, newest: int | None = None
                    ) -> list[Article]:
@@ -111,23 +112,44 @@ class SearchRepo:
         else:
             query = query.order_by(articles.c.published_at, articles.c.id)
         with self.db.read() as conn:
-            found = [article_from_row(r) for r in conn.execute(query).mappings()]
+            found = [_article(r) for r in conn.execute(query).mappings()]
         return found[::-1] if newest is not None else found
 
-    def story_sources(self, story_ids: Iterable[int]) -> dict[int, list[int]]:
-        """Source ids per story, in order of each outlet's first report."""
+    def story_outlets(self, story_ids: Iterable[int]) -> dict[int, list[tuple[int, bool]]]:
+        """Per story, ``(source_id, independent)`` in order of each outlet's first report.
+
+        ``independent`` is false for an outlet whose every article in the story is a verbatim
+        copy of another report (it republished the wire, it did not report).
+        """
         ids = list(story_ids)
         if not ids:
             return {}
         first = sa.func.min(articles.c.published_at).label("first")
-        query = (sa.select(articles.c.story_id, articles.c.source_id, first)
+        own = sa.func.max(sa.case((articles.c.duplicate_of.is_(None), 1), else_=0)).label("own")
+        query = (sa.select(articles.c.story_id, articles.c.source_id, first, own)
                  .where(articles.c.story_id.in_(ids), articles.c.source_id.is_not(None))
                  .group_by(articles.c.story_id, articles.c.source_id)
-                 .order_by(articles.c.story_id, first))
-        out: dict[int, list[int]] = {}
+                 .order_by(articles.c.story_id, first, articles.c.source_id))
+        out: dict[int, list[tuple[int, bool]]] = {}
         with self.db.read() as conn:
-            for sid, src, _ in conn.execute(query):
-                out.setdefault(sid, []).append(src)
+            for sid, src, _, independent in conn.execute(query):
+                out.setdefault(sid, []).append((src, bool(independent)))
+        return out
+
+    def story_members(self, story_ids: Iterable[int]
+                      ) -> dict[int, list[tuple[int, bool, str | None]]]:
+        """Per story, ``(article_id, is_copy, image_url)`` in publication order (no bodies)."""
+        ids = list(story_ids)
+        if not ids:
+            return {}
+        query = (sa.select(articles.c.story_id, articles.c.id,
+                           articles.c.duplicate_of.is_not(None), articles.c.image_url)
+                 .where(articles.c.story_id.in_(ids))
+                 .order_by(articles.c.story_id, articles.c.published_at, articles.c.id))
+        out: dict[int, list[tuple[int, bool, str | None]]] = {}
+        with self.db.read() as conn:
+            for sid, aid, copy, image in conn.execute(query):
+                out.setdefault(sid, []).append((aid, bool(copy), image))
         return out
 
     # -- full-text search --------------------------------------------------------------------
@@ -168,7 +190,7 @@ class SearchRepo:
         hits = []
         for row in rows:
             text = row["content_text"] or row["summary"] or ""
-            hits.append(Hit(article_from_row(row), highlight(_plain(text), terms),
+            hits.append(Hit(_article(row), highlight(_plain(text), terms),
                             float(row["rank"] or 0.0),
                             highlight(row["title"], terms, width=len(row["title"]))))
         return hits, total
@@ -189,7 +211,7 @@ class SearchRepo:
             ) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[float]]:
         text = " ".join(terms)
         config = PG_CONFIGS.get(language or "", "simple")
-        vector = sa.literal_column("articles.search_vector")
+        vector: sa.ColumnElement[Any] = sa.literal_column("articles.search_vector")
         query = sa.func.plainto_tsquery(sa.literal_column(f"'{config}'::regconfig"), text)
         # as with FTS5: every word must match, the last one also as a prefix
         words = ["'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms]
@@ -210,6 +232,10 @@ class SearchRepo:
                                      articles.c.summary.ilike(pattern, escape="\\")))
         rank = sa.case((sa.and_(*in_title), 2.0), else_=1.0)
         return sa.and_(*conditions), rank
+
+
+def _article(row: Any) -> Article:
+    return article_from_row(cast(Mapping[str, Any], row))
 
 
 def _plain(text: str) -> str:

@@ -182,6 +182,12 @@ class SiteData:
             return [StoryRow(*row) for row in conn.execute(query)]
 
     def _resolve_story(self, story_id: int) -> StoryRow:
+        repo = getattr(self.store, "stories", None)
+        if repo is not None:  # the clustering stage's StoryRepo follows merges
+            rows = self._story_rows([stories_table.c.id == repo.resolve(story_id)])
+            if rows:
+                return rows[0]
+            raise NotFoundError(f"no story with id {story_id}")
         seen: set[int] = set()
         current = story_id
         while current not in seen:
@@ -194,32 +200,37 @@ class SiteData:
             current = rows[0].merged_into
         raise NotFoundError(f"no story with id {story_id}")
 
-    def _stories_payload(self, rows: list[StoryRow], now: datetime) -> list[dict[str, Any]]:
-        ids = [r.id for r in rows]
-        members = self.search_repo.in_stories(ids)
-        per_story: dict[int, list[Article]] = defaultdict(list)
-        for a in members:
-            if a.story_id is not None:
-                per_story[a.story_id].append(a)
-        outlets = self.search_repo.story_sources(ids)
+    def _stories_payload(self, rows: list[StoryRow], now: datetime, *,
+                         limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Story objects, best first. Every row is scored from aggregates; only the page of
+        ``limit`` stories after ``offset`` gets its article ids and image looked up."""
+        outlets = self.search_repo.story_outlets(r.id for r in rows)
+        scored = []
+        for r in rows:
+            independent = sum(1 for _, own in outlets.get(r.id, []) if own)
+            age = rank.hours_between(r.last_published_at, now)
+            scored.append((rank.story_score(independent, r.views, age), r))
+        scored.sort(key=lambda pair: (-pair[0], -pair[1].id))
+        page = scored[offset:] if limit is None else scored[offset:offset + limit]
+        members = self.search_repo.story_members(r.id for _, r in page)
         sources = self.sources_by_id(now)
         out = []
-        for r in rows:
-            arts = per_story.get(r.id, [])
-            src_ids = outlets.get(r.id, [])
-            age = rank.hours_between(r.last_published_at, now)
-            image = r.image_url or next((a.image_url for a in arts if a.image_url), None)
-            lead = next((a for a in arts if a.duplicate_of is None), arts[0] if arts else None)
+        for score, r in page:
+            arts = members.get(r.id, [])
+            image = r.image_url or next((img for _, _, img in arts if img), None)
+            lead = next((aid for aid, copy, _ in arts if not copy), arts[0][0] if arts else None)
+            shown = [src for src, _ in outlets.get(r.id, []) if src in sources]
             out.append({
                 "id": r.id, "title": r.title,
-                "article_ids": [a.id for a in arts],
-                "sources": [self.source_dict(sources[s]) for s in src_ids if s in sources],
+                "article_ids": [aid for aid, _, _ in arts],
+                "sources": [self.source_dict(sources[s]) for s in shown],
+                "independent_sources": sum(1 for _, own in outlets.get(r.id, []) if own),
                 "first_published_at": iso(r.first_published_at),
                 "last_published_at": iso(r.last_published_at),
                 "views": r.views,
-                "score": round(rank.story_score(len(src_ids), r.views, age), 6),
+                "score": round(score, 6),
                 "image_url": web_url(image),
-                "lead_article_id": lead.id if lead else None,
+                "lead_article_id": lead,
                 "time_label": self.label(r.last_published_at, now),
             })
         return out
@@ -228,12 +239,11 @@ class SiteData:
         """Stories by score (rank.story_score), over the most recent candidates."""
         live = [stories_table.c.merged_into.is_(None)]
         rows = self._story_rows(live, limit=max(STORY_CANDIDATES, offset + limit))
-        scored = self._stories_payload(rows, now)
-        scored.sort(key=lambda s: (-s["score"], -s["id"]))
+        page = self._stories_payload(rows, now, limit=limit, offset=offset)
         with self.store.db.read() as conn:
             total = int(conn.execute(sa.select(sa.func.count()).select_from(stories_table)
                                      .where(*live)).scalar_one())
-        return {"stories": scored[offset:offset + limit], "total": total}
+        return {"stories": page, "total": total}
 
     def story(self, story_id: int, now: datetime) -> dict[str, Any]:
         """One story (resolving merges) with its full coverage, for the API and the page."""

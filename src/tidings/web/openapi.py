@@ -52,7 +52,7 @@ def spec() -> dict[str, Any]:
                   "name": {"type": "string"}, "url": _nullable("string")}}
     q = {"name": "q", "in": "query", "schema": {"type": "string"}}
     source = {"name": "source", "in": "query", "schema": {"type": "integer"}}
-    search_params = [
+    search_params: list[dict[str, Any]] = [
         {**q, "required": True}, source,
         {"name": "language", "in": "query", "schema": {"type": "string"}},
         {"name": "since", "in": "query", "schema": {"type": "string"},
