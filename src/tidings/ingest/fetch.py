@@ -229,7 +229,10 @@ class Fetcher:
         all_permanent = True
         for _hop in range(self.settings.max_redirects + 1):
             check_scheme(current)
-            await self.guard.check_url(current)
+            if not self.settings.allow_private:
+                # checked before the request too, so injected transports are guarded as well;
+                # the connection layer reuses this answer (one lookup per host)
+                await self.guard.check_url(current)
             async with self._global, self._host_limit(current):
                 status, resp_headers, content, location = await self._one(current, headers)
             if status in REDIRECTS:
