@@ -36,3 +36,11 @@ def _report_counts() -> Iterator[None]:
         total = sum(TRIED.values())
         lines = ", ".join(f"{k}: {v}" for k, v in sorted(TRIED.items()))
         print(f"\nfuzz inputs tried: {total} ({lines})")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long campaigns (``make fuzz``) need more than the suite's per-test timeout."""
+    budget = max(300, int(EXAMPLES * 0.5))
+    for item in items:
+        if "tests/fuzz" in str(item.fspath):
+            item.add_marker(pytest.mark.timeout(budget))

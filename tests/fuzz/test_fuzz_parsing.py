@@ -4,13 +4,13 @@ and never takes long."""
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+import lxml.html
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tidings.errors import ExtractError, ParseError
@@ -25,24 +25,49 @@ from .strategies import FEEDS, TEXT, html_page, text_dump
 
 NOW = datetime(2026, 2, 15, 12, 0, tzinfo=UTC)
 TZ = ZoneInfo("Europe/Rome")
-SECONDS = 10.0  # far above any honest input's cost; a hang shows up as a failure
-
-
-ACTIVE = re.compile(r"<\s*(script|iframe|object|embed)\b|\son\w+\s*=|"
-                    r"(href|src|action)\s*=\s*[\"']?\s*(javascript|vbscript|data):", re.I)
+SECONDS = 30.0  # far above any honest input's cost; a hang shows up as a failure
 
 
 def assert_inert(html: str | None) -> None:
-    """Sanitized HTML: no script elements, no event handlers, no script URLs."""
-    assert not ACTIVE.search(html or ""), html
+    """Sanitized HTML: no script-like elements, no event handlers, no script URLs."""
+    if not html or not html.strip():
+        return
+    for el in lxml.html.fragment_fromstring(html, create_parent="div").iter():
+        if not isinstance(el.tag, str):
+            continue
+        assert el.tag.lower() not in ("script", "iframe", "object", "embed", "style"), html
+        for name, value in el.attrib.items():
+            assert not name.lower().startswith("on"), html
+            if name.lower() in ("href", "src", "action", "srcset"):
+                assert not value.strip().lower().startswith(
+                    ("javascript:", "vbscript:", "data:text/html")), html
 
 
 def _one_line(exc: Exception) -> None:
     assert str(exc).strip() and "\n" not in str(exc).strip(), repr(exc)
 
 
+# inputs the campaigns found, kept as regressions (see docs/security.md)
+FOUND = [
+    b"<:",
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>x'
+    b"</title><description>&#xD800;</description></item></channel></rss>",
+    b'<?xml version="1.0"?><rss version="2.0"><channel><item><description>&#XD800;'
+    b"</description></item></channel></rss>",
+    b'{"version":"http://jsonfeed.org/version/","items":true}',
+    b'{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","tags":true}]}',
+    b"<rss><channel>" + b"<a>" * 5000 + b"</a>" * 5000 + b"</channel></rss>",
+]
+
+
 @FUZZ
 @given(data=FEEDS)
+@example(data=FOUND[0])
+@example(data=FOUND[1])
+@example(data=FOUND[2])
+@example(data=FOUND[3])
+@example(data=FOUND[4])
+@example(data=FOUND[5])
 def test_parse_feed_never_crashes(data: bytes) -> None:
     tried("parse_feed")
     started = time.monotonic()

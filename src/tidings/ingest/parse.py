@@ -105,6 +105,10 @@ def parse_feed(data: bytes, url: str | None = None, *, charset: str | None = Non
     # feedparser's lenient parser try too and keep whichever found more entries
     try:
         lenient = _feedparser_fallback(data, url)
+    except (UnicodeError, ValueError, TypeError) as exc:  # feedparser's own bugs (tests/fuzz)
+        if feed is not None and (feed.entries or feed.title):
+            return feed
+        raise ParseError(f"not a feed: {type(exc).__name__}") from None
     except ParseError:
         if feed is not None and (feed.entries or feed.title):
             return feed
@@ -157,14 +161,17 @@ def _text(el: etree._Element | None) -> str:
     """Text of an element; child elements (HTML left unescaped in a feed) are serialized."""
     if el is None:
         return ""
-    if len(el) == 0:
-        return (el.text or "").strip()
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str):
-            parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
-        else:
-            parts.append(child.tail or "")
+    try:
+        if len(el) == 0:
+            return (el.text or "").strip()
+        parts = [el.text or ""]
+        for child in el:
+            if isinstance(child.tag, str):
+                parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
+            else:
+                parts.append(child.tail or "")
+    except UnicodeError:  # a recovered surrogate reference such as &#xD800; (tests/fuzz)
+        return ""
     return "".join(parts).strip()
 
 
@@ -470,7 +477,8 @@ def parse_json_feed(data: bytes, url: str | None = None) -> ParsedFeed:
     lang = _lang(doc.get("language") if isinstance(doc.get("language"), str) else None)
     feed_author = _json_author(doc)
     entries = []
-    for item in doc.get("items") or []:
+    items = doc.get("items")
+    for item in items if isinstance(items, list) else []:  # "items": true (tests/fuzz)
         if not isinstance(item, dict):
             continue
         content = _str(item.get("content_html"))
@@ -488,7 +496,8 @@ def parse_json_feed(data: bytes, url: str | None = None) -> ParsedFeed:
             content_html=content, summary_html=summary, base=base,
             image=_str(item.get("image")) or _str(item.get("banner_image")) or None,
             language=_lang(_str(item.get("language"))) or lang,
-            categories=[t for t in item.get("tags") or [] if isinstance(t, str)]))
+            categories=[t for t in (item.get("tags") if isinstance(item.get("tags"), list)
+                                    else []) if isinstance(t, str)]))
     return ParsedFeed(title=_str(doc.get("title")) or None, site_url=site, language=lang,
                       entries=entries, ttl_seconds=None, format="json" + version.replace(".", ""))
 
