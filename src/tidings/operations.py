@@ -9,11 +9,10 @@ from __future__ import annotations
 import importlib
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from tidings.config import Settings
 from tidings.errors import TidingsError
-from tidings.models import Feed, Source
+from tidings.models import Source
 from tidings.store import health
 
 STAGES = {
@@ -29,16 +28,18 @@ class OperationError(TidingsError):
     """An admin operation that cannot be done as asked."""
 
 
-def add_source(store: Any, *, url: str, name: str | None, category: str | None,
-               now: datetime) -> Source:
-    """A new source with one feed at ``url`` (fetched, and address-checked, on the next run)."""
-    if store.feeds.by_url(url) is not None:
-        raise OperationError(f"already subscribed to {url}")
-    host = urlsplit(url).hostname or url
-    source = store.sources.add(Source(id=None, name=name or host, category=category,
-                                      url=f"{urlsplit(url).scheme}://{host}/"), now)
-    store.feeds.add(Feed(id=None, source_id=source.id, url=url), now)
-    return source  # type: ignore[no-any-return]
+def add_source(store: Any, settings: Settings, *, url: str, name: str | None,
+               category: str | None, now: datetime) -> tuple[Source, int]:
+    """Subscribe as ``tidings add`` does: discover the feed (through the address guard),
+    store the source and its first entries. Returns the source and how many articles came."""
+    from tidings.cli.context import AppContext
+    from tidings.cli.subscribe import subscribe
+
+    feed, new, existed = subscribe(AppContext(settings, _store=store), url, name=name,
+                                   category=category, now=now)
+    if existed:
+        raise OperationError(f"already subscribed to {feed.url}")
+    return store.sources.get(feed.source_id), new
 
 
 def edit_source(store: Any, source_id: int, *, name: str, category: str | None,

@@ -209,12 +209,20 @@ def test_next_parameter_is_not_an_open_redirect(client: TestClient) -> None:
         client.cookies.clear()
 
 
-def test_admin_can_manage_a_source(admin_client: TestClient, accounts: Store) -> None:
+RSS = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Planet</title>'
+       b"<link>http://planet.example/</link><item><title>One</title>"
+       b"<link>http://planet.example/1</link><guid>1</guid></item></channel></rss>")
+
+
+def test_admin_can_manage_a_source(admin_client: TestClient, accounts: Store,
+                                   feed_server) -> None:  # type: ignore[no-untyped-def]
+    url = feed_server.add("/rss", RSS, content_type="application/rss+xml")
     token = csrf_of(admin_client.get("/admin").text)
     done = admin_client.post("/admin/sources", data={
-        "csrf_token": token, "url": "https://planet.example/rss", "name": "Planet",
-        "category": "World"})
-    assert done.status_code == 200
+        "csrf_token": token, "url": url, "name": "Planet", "category": "World"})
+    assert done.status_code == 200 and "Added Planet (1 articles)" in done.text
+    again = admin_client.post("/admin/sources", data={"csrf_token": token, "url": url})
+    assert again.status_code == 400 and "already subscribed" in again.text
     source = accounts.sources.find(name="Planet")
     assert source is not None and source.id is not None
     sid = source.id
@@ -264,3 +272,17 @@ def test_admin_requeues_failed_extraction(admin_client: TestClient, accounts: St
     assert response.status_code == 200 and "1 failed article" in response.text
     with accounts.db.read() as conn:
         assert conn.execute(articles.select()).mappings().one()["extract_state"] == "pending"
+
+
+def test_admin_add_goes_through_the_address_guard(sec_settings, accounts: Store,  # type: ignore[no-untyped-def]
+                                                  feed_server) -> None:
+    from tidings.web.app import create_app
+
+    url = feed_server.add("/rss", RSS, content_type="application/rss+xml")
+    strict = sec_settings.replace(allow_private=False)
+    with TestClient(create_app(strict, accounts)) as c:
+        assert login(c, *ADMIN) == 303
+        token = csrf_of(c.get("/admin").text)
+        refused = c.post("/admin/sources", data={"csrf_token": token, "url": url})
+    assert refused.status_code == 400 and "refusing" in refused.text
+    assert feed_server.count() == 0 and accounts.sources.list() == []

@@ -259,10 +259,11 @@ class AdminArea:
 
     async def add_source(self, request: Request) -> Response:
         def action(form: FormData) -> str:
-            source = ops.add_source(
-                self.store, url=_url(_field(form, "url")), name=_text(form, "name"),
-                category=_text(form, "category"), now=datetime.now(UTC))
-            return f"Added {source.name}."
+            source, new = ops.add_source(
+                self.store, self.settings, url=_url(_field(form, "url")),
+                name=_text(form, "name"), category=_text(form, "category"),
+                now=datetime.now(UTC))
+            return f"Added {source.name} ({new} articles)."
         return await self._act(request, action, lambda form: "/admin")
 
     async def edit_source(self, request: Request) -> Response:
@@ -331,6 +332,8 @@ def _text(form: FormData, name: str) -> str | None:
 
 def _url(value: str) -> str:
     value = value.strip()
+    if value and "://" not in value:
+        value = "https://" + value
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FormError("the feed address must be an http:// or https:// URL")
