@@ -6,12 +6,14 @@ writes buffered reads (the app's shutdown), and stops the worker.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import signal
 import socket
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -56,13 +58,29 @@ def run(settings: Settings, store: Store, *, host: str, port: int, worker: bool,
         if workers <= 1:
             server = uvicorn.Server(_config(create_app(settings, store), settings, host, port,
                                             forwarded_allow_ips))
-            server.run()
+            with _sigterm_ends_quietly():
+                server.run()
         else:
             _run_processes(settings, store, host, port, workers, forwarded_allow_ips)
     finally:
         if stop is not None and thread is not None:
             stop.set()
             thread.join(timeout=15)
+
+
+@contextlib.contextmanager
+def _sigterm_ends_quietly() -> Iterator[None]:
+    """uvicorn shuts down gracefully on SIGTERM and then re-sends the signal to the handler
+    that was installed before it; with this one in place the process returns from ``run``
+    (so the worker is stopped too) and exits 0 instead of dying by the signal."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -80,7 +98,8 @@ def _child(settings: Settings, url: str, sock: socket.socket, host: str, port: i
     store = open_store(url, upgrade=False)
     try:
         config = _config(create_app(settings, store), settings, host, port, forwarded_allow_ips)
-        uvicorn.Server(config).run(sockets=[sock])
+        with _sigterm_ends_quietly():
+            uvicorn.Server(config).run(sockets=[sock])
     finally:
         store.close()
 
