@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -119,10 +120,11 @@ def recluster_command(app: AppContext, source_id: int | None, run: bool) -> None
 def health_command(app: AppContext, as_json: bool) -> None:
     """Each source's health (as on /admin) and both stage queues."""
     view = health.overview(app.store)
-    rows = [{"id": h.source.id, "name": h.source.name, "status": h.status,
-             "feeds": len(h.feeds), "articles": h.articles, "failing_feeds": h.failing_feeds,
-             "last_errors": [f.last_error for f in h.feeds if f.last_error]}
-            for h in view.sources]
+    rows: list[dict[str, Any]] = [
+        {"id": h.source.id, "name": h.source.name, "status": h.status,
+         "feeds": len(h.feeds), "articles": h.articles, "failing_feeds": h.failing_feeds,
+         "last_errors": [f.last_error for f in h.feeds if f.last_error]}
+        for h in view.sources]
     if as_json:
         print_json({"sources": rows, "extract_queue": view.extract_queue,
                     "cluster_queue": view.cluster_queue})

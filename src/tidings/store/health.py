@@ -98,7 +98,7 @@ def source_detail(store: Any, source_id: int) -> SourceDetail:
 def requeue_extraction(store: Any, *, source_id: int | None = None,
                        states: tuple[str, ...] = ("failed",)) -> int:
     """Put articles back in the extraction queue (and so, after it, the clustering queue)."""
-    where = [articles.c.extract_state.in_(states)]
+    where: list[sa.ColumnElement[bool]] = [articles.c.extract_state.in_(states)]
     if source_id is not None:
         where.append(articles.c.source_id == source_id)
     with store.db.write() as conn:
@@ -108,7 +108,8 @@ def requeue_extraction(store: Any, *, source_id: int | None = None,
 
 def requeue_clustering(store: Any, *, source_id: int | None = None) -> int:
     """Put articles not yet in a story back in the clustering queue."""
-    where = [articles.c.cluster_state != "pending", articles.c.story_id.is_(None)]
+    where: list[sa.ColumnElement[bool]] = [articles.c.cluster_state != "pending",
+                                           articles.c.story_id.is_(None)]
     if source_id is not None:
         where.append(articles.c.source_id == source_id)
     with store.db.write() as conn:

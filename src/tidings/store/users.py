@@ -28,7 +28,7 @@ class User:
     created_at: datetime
 
 
-def _user(row: Mapping[str, Any]) -> User:
+def _user(row: Mapping[Any, Any]) -> User:
     return User(row["id"], row["name"], row["password_hash"], bool(row["is_admin"]),
                 row["created_at"])
 
