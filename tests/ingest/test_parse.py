@@ -161,3 +161,11 @@ def test_http_charset_applies_only_without_a_declaration() -> None:
     declared = b'<?xml version="1.0" encoding="windows-1251"?>' + undeclared
     assert parse_feed(declared, BASE, charset="iso-8859-1").title == "Заголовок"
     assert parse_feed(body.encode(), BASE, charset="utf-8").title == "Заголовок"
+
+
+def test_html_entity_names_in_xml_are_understood() -> None:
+    doc = (b"<rss version='2.0'><channel><title>A&nbsp;B &mdash; C &amp; D</title>"
+           b"<item><guid>1</guid><title>Wait&hellip;</title></item></channel></rss>")
+    feed = parse_feed(doc, BASE)
+    assert feed.title == "A B — C & D"
+    assert feed.entries[0].title == "Wait…"

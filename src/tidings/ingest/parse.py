@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import html as html_lib
+import html.entities as html_entities
 import re
 import warnings
 from collections.abc import Iterable
@@ -118,12 +119,34 @@ def parse_feed(data: bytes, url: str | None = None, *, charset: str | None = Non
     return lenient
 
 
+_HTML_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+
+
+def _html_entities_to_numeric(data: bytes) -> bytes:
+    """``&nbsp;`` and friends (undeclared in XML, common in feeds) as numeric references."""
+
+    def repl(match: re.Match[bytes]) -> bytes:
+        name = match.group(1)
+        if name in _XML_ENTITIES:
+            return match.group(0)
+        code = html_entities.name2codepoint.get(name.decode("ascii"))
+        return b"&#%d;" % code if code is not None else match.group(0)
+
+    return _HTML_ENTITY.sub(repl, data)
+
+
 def _xml_root(data: bytes, url: str | None) -> tuple[etree._Element | None, bool]:
     """The document's root element, and whether it was well-formed."""
     for parser, well_formed in ((_STRICT, True), (_RECOVER, False)):
         try:
             root = etree.fromstring(data, parser, base_url=url)
         except etree.XMLSyntaxError as exc:
+            if well_formed and "not defined" in str(exc) and not data.startswith(_BOMS[1:]):
+                # HTML entity names in an XML feed: spell them as numbers and try again
+                fixed = _html_entities_to_numeric(data)
+                if fixed != data:
+                    return _xml_root(fixed, url)
             if "Excessive depth" in str(exc):
                 # hostile nesting: the lenient fallback would spend seconds per megabyte on it
                 # (found by tests/security/test_bombs.py)
