@@ -213,3 +213,22 @@ def test_demo_loads_the_sample_offline(run, home: Path) -> None:  # type: ignore
     finally:
         store.close()
     assert run("demo", "--no-serve").code == 0  # a second run starts fresh
+
+
+def test_add_all_advertised_feeds(run, feed_server) -> None:  # type: ignore[no-untyped-def]
+    feed_server.add("/news.xml", items("n1", "n2"))
+    feed_server.add("/sport.xml", items("s1"))
+    feed_server.add("/comments.xml", items("c1"))
+    page = feed_server.add("/", "<html><head>"
+                           "<link rel='alternate' type='application/rss+xml' href='/news.xml'>"
+                           "<link rel='alternate' type='application/rss+xml' href='/sport.xml'>"
+                           "<link rel='alternate' type='application/rss+xml' title='Comments'"
+                           " href='/comments.xml'></head></html>", content_type="text/html")
+    first = run("add", page)
+    assert first.code == 0 and first.out.count("subscribed to") == 1
+    every = run("add", page, "--all")
+    assert every.code == 0, every.err
+    assert "already subscribed" in every.out and "sport.xml" in every.out
+    listed = run("sources", "list", "--json").last_json
+    feeds = [f["url"] for s in listed["sources"] for f in s["feeds"]]
+    assert sorted(feeds) == [feed_server.url("/news.xml"), feed_server.url("/sport.xml")]

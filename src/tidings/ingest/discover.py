@@ -81,23 +81,33 @@ async def find_feed(fetcher: Fetcher, url: str) -> Discovered:
 
     Raises FetchError when ``url`` cannot be fetched and ParseError when it leads to no feed.
     """
+    return (await find_feeds(fetcher, url, every=False))[0]
+
+
+async def find_feeds(fetcher: Fetcher, url: str, *, every: bool = True) -> list[Discovered]:
+    """The feed at ``url``, or every working feed the page advertises (else a usual path)."""
     response = await fetcher.get(url)
     try:
         parsed = parse_feed(response.content, response.url, charset=response.charset)
-        return Discovered(response.permanent_url or url, response, parsed)
+        return [Discovered(response.permanent_url or url, response, parsed)]
     except ParseError as exc:
         if not looks_like_html(response):
             raise ParseError(f"{url} is not a feed ({exc})") from None
     page = response.url
+    results: list[Discovered] = []
     for candidate in advertised_feeds(response.content, page):
         found = await _try_feed(fetcher, candidate, page)
-        if found is not None:
-            return found
+        if found is not None and all(r.url != found.url for r in results):
+            results.append(found)
+            if not every:
+                return results
+    if results:
+        return results
     parts = urlsplit(page)
     origin = f"{parts.scheme}://{parts.netloc}"
     for path in COMMON_PATHS:
         found = await _try_feed(fetcher, origin + path, page)
         if found is not None:
-            return found
+            return [found]
     raise ParseError(f"no feed found at {url}: the page advertises none and none of "
                      f"{', '.join(COMMON_PATHS)} is a feed")
