@@ -80,7 +80,9 @@ def trafilatura_metadata(html: bytes, url: str) -> dict[str, Any]:
                                       include_comments=False)
     if doc is None:
         return {}
-    return {"title": doc.title, "author": doc.author, "published_at": doc.date}
+    fields = doc if isinstance(doc, dict) else doc.as_dict()
+    return {"title": fields.get("title"), "author": fields.get("author"),
+            "published_at": fields.get("date")}
 
 
 def _report(scores: list[PageScore], seconds: float) -> dict[str, Any]:
@@ -132,8 +134,10 @@ def command(data_dir: Path | None, limit: int | None, as_json: bool) -> None:
     if labels_file.is_file():
         labels = load_labels(labels_file)
         by_id = {page_id: html for page_id, html, _url, _truth in pages}
-        for name, fn in (("tidings", tidings_metadata), ("trafilatura", trafilatura_metadata)):
-            accuracy = evaluate(labels, by_id, fn)
+        readers: dict[str, Callable[[bytes, str], dict[str, Any]]] = {
+            "tidings": tidings_metadata, "trafilatura": trafilatura_metadata}
+        for name, reader in readers.items():
+            accuracy = evaluate(labels, by_id, reader)
             accuracy.pop("misses")
             result[name]["metadata"] = accuracy
     for name, r in result.items():

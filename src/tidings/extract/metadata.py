@@ -430,8 +430,8 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
 
     h1s = [t for t in (_text(el.text_content()) for el in tree.iterfind(".//body//h1"))
            if t and len(t) < 300][:5]
-    host = urlsplit(base).hostname.removeprefix("www.").rsplit(".", 1)[0] if base and \
-        urlsplit(base).hostname else None
+    hostname = urlsplit(base).hostname if base else None
+    host_label = hostname.removeprefix("www.").rsplit(".", 1)[0] if hostname else None
     title = None
     if article:
         title = _text(article.get("headline")) or _text(article.get("name"))
@@ -439,7 +439,7 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
     if not title:
         title_el = tree.find(".//title")
         title = _text(title_el.text_content()) if title_el is not None else None
-    meta_out.title = clean_title(title, site, h1s, host)
+    meta_out.title = clean_title(title, site, h1s, host_label)
 
     authors: list[str] = _names(article.get("author")) if article else []
     author = ", ".join(authors) if authors else None
