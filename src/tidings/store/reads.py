@@ -14,12 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.schema import CreateTable
 
 from tidings.store.dialects import insert
 from tidings.store.engine import Database
-from tidings.store.schema import articles, meta, reads, stories
+from tidings.store.schema import UTCDateTime, articles, meta, reads, stories
 
 CONTENT_VERSION = "content_version"
+
+#: a per-connection scratch table for one flush of reads (see ReadRepo.record)
+read_batch = sa.Table(
+    "tidings_read_batch", sa.MetaData(),
+    sa.Column("day", sa.String(10)), sa.Column("visitor", sa.String(64)),
+    sa.Column("article_id", sa.Integer), sa.Column("read_at", UTCDateTime),
+    prefixes=["TEMPORARY"],
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,23 +108,32 @@ class ReadRepo:
         self.db = db
 
     def record(self, batch: Sequence[Read]) -> int:
-        """Insert reads; count each new (day, visitor, article) once. Returns reads counted."""
+        """Insert reads; count each new (day, visitor, article) once. Returns reads counted.
+
+        Set-based, so a flush of thousands of reads is a handful of statements: the batch goes
+        into a temporary table (one executemany), one ``INSERT .. SELECT .. ON CONFLICT DO
+        NOTHING RETURNING`` keeps the new keys and says which they were, and the views are
+        added from that. Reads of articles deleted meanwhile are dropped.
+        """
         if not batch:
             return 0
         unique = {(r.day, r.visitor, r.article_id): r for r in batch}
         rows = [{"day": r.day, "visitor": r.visitor, "article_id": r.article_id,
                  "read_at": r.read_at} for r in unique.values()]
+        cols = [read_batch.c.day, read_batch.c.visitor, read_batch.c.article_id,
+                read_batch.c.read_at]
+        keep = (sa.select(*cols).join(articles, articles.c.id == read_batch.c.article_id)
+                .where(sa.true()))  # WHERE lets SQLite parse the ON CONFLICT that follows
         stmt = (insert(self.db.dialect, reads)
+                .from_select(["day", "visitor", "article_id", "read_at"], keep)
                 .on_conflict_do_nothing(index_elements=["day", "visitor", "article_id"])
-                .returning(reads.c.article_id, sort_by_parameter_order=True))
+                .returning(reads.c.article_id))
         with self.db.write() as conn:
-            # articles deleted meanwhile are skipped rather than failing the whole batch
-            known = set(conn.execute(sa.select(articles.c.id).where(
-                articles.c.id.in_({r["article_id"] for r in rows}))).scalars())
-            rows = [r for r in rows if r["article_id"] in known]
-            if not rows:
-                return 0
-            new = Counter(aid for aid in conn.execute(stmt, rows).scalars() if aid is not None)
+            conn.execute(CreateTable(read_batch, if_not_exists=True))
+            conn.execute(read_batch.delete())
+            conn.execute(read_batch.insert(), rows)
+            new = Counter(int(aid) for aid in conn.execute(stmt).scalars())
+            conn.execute(read_batch.delete())
             self._add_views(conn, new)
         return sum(new.values())
 
