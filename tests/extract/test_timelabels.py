@@ -51,6 +51,20 @@ def test_glued_count_and_label_split(count: int, label: tuple[str, datetime]) ->
     assert found.label == text
 
 
+@given(counts, labels())
+def test_label_then_glued_count(count: int, label: tuple[str, datetime]) -> None:
+    text, expected = label
+    found = split_count_and_time(f"{text}{count}", NOW, TZ)
+    assert found is not None and (found.views, found.when) == (count, expected)
+
+
+@given(counts, labels(), st.sampled_from(["{c} views", "👁 {c}", "{c} visualizzazioni"]))
+def test_count_with_view_words(count: int, label: tuple[str, datetime], form: str) -> None:
+    text, expected = label
+    found = split_count_and_time(f"{form.format(c=count)} · {text}", NOW, TZ)
+    assert found is not None and (found.views, found.when) == (count, expected)
+
+
 @given(counts, labels(), st.sampled_from([" ", " · ", " | ", "  "]))
 def test_separated_count_and_label(count: int, label: tuple[str, datetime], sep: str) -> None:
     text, expected = label

@@ -134,3 +134,20 @@ def test_bad_files_give_one_line_errors(sqlite_store: Store, settings: Settings,
     empty.write_text("\n\n", encoding="utf-8")
     with pytest.raises(ParseError):
         import_page(sqlite_store, settings, empty, now=NOW)
+
+
+def test_article_with_its_own_dateline_and_time_first_rows() -> None:
+    body = ("Ministers from both countries met in Geneva on Saturday and agreed to reopen the "
+            "border crossing for goods next month, according to a joint statement, AFP reported. "
+            "Talks on passenger traffic will continue in March.")
+    text = (f"AFP: Border crossing to reopen for goods\n\n09:3042 views\n{body}\n\n"
+            "Most read\nFerry strike called off\n11:25116\n"
+            "Tram line extended to the airport\n👁 1,204 · Yesterday, 22:40\n")
+    page = parse_text_dump(text, NOW, ROME)
+    assert page.title == "Border crossing to reopen for goods"
+    assert page.attribution == "AFP" and page.text == body
+    assert page.published_at == datetime(2026, 2, 15, 9, 30, tzinfo=ROME)
+    assert page.views == 42
+    assert [(e.title, e.views, e.published_at.astimezone(ROME).strftime("%d %H:%M"))
+            for e in page.entries] == [("Ferry strike called off", 116, "15 11:25"),
+                                       ("Tram line extended to the airport", 1204, "14 22:40")]

@@ -67,6 +67,10 @@ _AGO = [
     re.compile(rf"^{_N}\s*{_U}\s+(?:ago|fa|назад)$", re.IGNORECASE),
     re.compile(rf"^(?:vor|hace|il\s+y\s+a|há)\s+{_N}\s*{_U}$", re.IGNORECASE),
 ]
+# words and signs around a view count ("116 views", "👁 116", "Letture: 116")
+_VIEW_WORDS = re.compile(
+    r"(?:\b(?:views?|reads?|visualizzazioni|letture|aufrufe|vistas|visitas|lecturas|vues|"
+    r"lectures|просмотр(?:ов|а)?)\b:?|[\U0001F440\U0001F441]\ufe0f?)", re.IGNORECASE)
 _COUNT = re.compile(r"^(?:\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+|\d+)(?:[.,]\d+)?\s*[kKmM]?$")
 
 
@@ -172,7 +176,7 @@ def split_count_and_time(line: str, now: datetime, tz: ZoneInfo, *, require_coun
     ``require_count`` is for lists whose other rows all carry a count: "52 hours ago" there
     is 5 views two hours ago rather than no count 52 hours ago.
     """
-    text = " ".join(line.strip().split())
+    text = " ".join(_VIEW_WORDS.sub(" ", line).split())
     if not text:
         return None
     # "294 · 11:25", "294 | Yesterday, 22:40": an explicit separator settles the split
@@ -192,11 +196,15 @@ def split_count_and_time(line: str, now: datetime, tz: ZoneInfo, *, require_coun
         when = parse_time_label(rest, now, tz)
         if when is not None:
             return CountAndTime(parse_count(head) if head else None, when, rest)
-    # "11:25 116": a label followed by a count
-    m = re.match(r"^(?P<label>.+?)\s+(?P<count>[\d.,\u00a0\u202f]+[kKmM]?)$", text)
-    if m:
-        when = parse_time_label(m["label"], now, tz)
-        views = parse_count(m["count"])
-        if when is not None and views is not None:
-            return CountAndTime(views, when, m["label"])
+    # "11:25 116" or glued "11:25116": a label followed by a count; the longest label wins
+    tail = re.search(r"[\d.,\u00a0\u202f ]*[kKmM]?$", text)
+    start = tail.start() if tail else len(text)
+    for k in range(len(text) - 1, start - 1, -1):
+        label, count = text[:k].strip(), text[k:].strip()
+        views = parse_count(count)
+        if views is None or not label:
+            continue
+        when = parse_time_label(label, now, tz)
+        if when is not None:
+            return CountAndTime(views, when, label)
     return None

@@ -45,6 +45,7 @@ _INLINE = {"b", "i", "em", "strong", "u", "small", "sup", "sub", "abbr", "mark",
            "font", "bdi", "bdo", "s", "q", "cite", "var", "code", "kbd", "wbr"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "head", "select", "option",
          "button", "iframe", "object"}
+_BODY_LINE = 200  # a line this long is article text, not a list row
 _SENTENCE_END = re.compile(r"[.!?…:;»”\"')]\s*$")
 
 
@@ -71,6 +72,7 @@ class PageContent:
     language: str | None = None
     site_name: str | None = None
     url: str | None = None
+    views: int | None = None
     entries: list[ListEntry] = field(default_factory=list)
 
 
@@ -169,9 +171,19 @@ def parse_text_dump(text: str, now: datetime, tz: ZoneInfo) -> PageContent:
     """A text dump: headline, body, then the list (headline + count/time per row)."""
     lines = _classify(text.splitlines(), now, tz)
     rows = _rows(lines, now, tz)
+    header: ListEntry | None = None
+    if rows and rows[0][0] == 0:
+        # "Headline / 15.02.2026, 10:00 / long body ...": the first row is the article's own
+        # headline and dateline when body text follows it before the next row
+        body_end = rows[1][0] if len(rows) > 1 else len(lines)
+        if any(len(ln.text) >= _BODY_LINE for ln in lines[rows[0][1] + 1:body_end]):
+            header, lines = rows[0][2], [lines[0], *lines[rows[0][1] + 1:]]
+            rows = [(a - rows[0][1], b - rows[0][1], e) for a, b, e in rows[1:]]
     article_end = rows[0][0] if rows else len(lines)
     head = [ln.text for ln in lines[:article_end]]
     page = PageContent(entries=[r[2] for r in rows])
+    if header is not None:
+        page.published_at, page.views = header.published_at, header.views
     if not head:
         return page
     if len(head) > 2 and _is_heading(head[-1]):
@@ -338,7 +350,8 @@ def import_page(store: Store, settings: Settings, path: Path | str, *, now: date
                          content_html=content_html, content_text=page.text,
                          summary=page.text[:300], image_url=page.image_url,
                          language=page.language, site_name=page.site_name,
-                         attribution=page.attribution, views=0, extract_state="done"))
+                         attribution=page.attribution, views=page.views or 0,
+                         extract_state="done"))
     for entry in page.entries:
         title, agency = credit_prefix(entry.title)
         rows.append(_row(source.id, _key("list", entry.url or title), now,
