@@ -167,6 +167,12 @@ def _is_heading(text: str) -> bool:
     return len(text.split()) <= 5 and not _SENTENCE_END.search(text)
 
 
+def _is_prose(lines: list[str]) -> bool:
+    """Sentences rather than data: some words in all, and a line that reads like a sentence."""
+    words = [len(line.split()) for line in lines]
+    return sum(words) >= 12 and max(words, default=0) >= 8
+
+
 def parse_text_dump(text: str, now: datetime, tz: ZoneInfo) -> PageContent:
     """A text dump: headline, body, then the list (headline + count/time per row)."""
     lines = _classify(text.splitlines(), now, tz)
@@ -191,8 +197,8 @@ def parse_text_dump(text: str, now: datetime, tz: ZoneInfo) -> PageContent:
     title, agency = credit_prefix(clean_debris(head[0]))
     body = [clean_debris(x) for x in head[1:]]
     body = [b for b in body if b]
-    if not body:
-        # a headline alone is no article; it is probably the list's label
+    if not _is_prose(body):
+        # a headline alone is no article (probably the list's label), nor are lines of data
         return page
     page.title = title
     page.text = "\n\n".join(body)
