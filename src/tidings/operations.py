@@ -35,11 +35,12 @@ def add_source(store: Any, settings: Settings, *, url: str, name: str | None,
     from tidings.cli.context import AppContext
     from tidings.cli.subscribe import subscribe
 
-    feed, new, existed = subscribe(AppContext(settings, _store=store), url, name=name,
-                                   category=category, now=now)
-    if existed:
-        raise OperationError(f"already subscribed to {feed.url}")
-    return store.sources.get(feed.source_id), new
+    done = subscribe(AppContext(settings, _store=store), url, name=name, category=category,
+                     now=now)
+    added = [s for s in done if not s.already]
+    if not added:
+        raise OperationError(f"already subscribed to {done[0].feed.url if done else url}")
+    return store.sources.get(added[0].feed.source_id), sum(s.new_articles for s in added)
 
 
 def edit_source(store: Any, source_id: int, *, name: str, category: str | None,

@@ -36,6 +36,18 @@ def login(client: TestClient, name: str, password: str) -> int:
     return response.status_code
 
 
+@pytest.fixture(autouse=True)
+def cheap_hashing() -> Iterator[None]:
+    """Argon2id with small costs: the same code path, milliseconds instead of a second each
+    on a loaded test machine. Production keeps argon2-cffi's defaults."""
+    from argon2 import PasswordHasher
+
+    previous = auth._hasher
+    auth.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    auth.use_hasher(previous)
+
+
 @pytest.fixture
 def sec_settings(settings: Settings) -> Settings:
     return settings.replace(read_flush_seconds=0.05, secret_key="s" * 40)

@@ -220,7 +220,7 @@ def test_admin_can_manage_a_source(admin_client: TestClient, accounts: Store,
     token = csrf_of(admin_client.get("/admin").text)
     done = admin_client.post("/admin/sources", data={
         "csrf_token": token, "url": url, "name": "Planet", "category": "World"})
-    assert done.status_code == 200 and "Added Planet (1 articles)" in done.text
+    assert done.status_code == 200 and "Added Planet (1 articles)" in done.text, done.text
     again = admin_client.post("/admin/sources", data={"csrf_token": token, "url": url})
     assert again.status_code == 400 and "already subscribed" in again.text
     source = accounts.sources.find(name="Planet")

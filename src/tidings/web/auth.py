@@ -33,9 +33,23 @@ CSRF_FIELD = "csrf_token"
 SESSION_MAX_AGE = 14 * 24 * 3600
 MIN_PASSWORD_LENGTH = 8
 
+# argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile (t=3, m=64 MiB, p=4)
 _hasher = PasswordHasher()
-# verifying against this when the user does not exist keeps the timing the same
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+_dummy_hash: str | None = None
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Swap the cost parameters (tests use cheap ones; stored hashes carry their own)."""
+    global _hasher, _dummy_hash
+    _hasher, _dummy_hash = hasher, None
+
+
+def _dummy() -> str:
+    # verifying against this when the user does not exist keeps the timing the same
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_hex(16))
+    return _dummy_hash
 
 
 def hash_password(password: str) -> str:
@@ -45,7 +59,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; a missing user costs the same time as a wrong password."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
