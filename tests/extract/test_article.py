@@ -111,3 +111,16 @@ def test_helpers() -> None:
         assert clean_author(not_a_person, None) is None, not_a_person
     assert clean_author("Elliot Brownstein Florida Today Published 2:16 AM", "floridatoday") \
         == "Elliot Brownstein"
+
+
+def test_utc_stamp_moves_to_the_pages_own_day() -> None:
+    from datetime import UTC, date, datetime
+
+    from tidings.extract.metadata import align_with_day, url_day
+
+    stamp = datetime(2019, 11, 19, 1, 19, tzinfo=UTC)
+    moved = align_with_day(stamp, url_day("https://x.example/2019/11/18/story"))
+    assert moved is not None and moved == stamp and moved.date() == date(2019, 11, 18)
+    assert align_with_day(stamp, date(2019, 11, 19)) is stamp  # already that day
+    assert align_with_day(stamp, date(2019, 11, 25)) is stamp  # too far apart: keep
+    assert url_day("https://x.example/news/story") is None

@@ -467,7 +467,12 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
                 break
     if not published:
         published = _htmldate(tree, url)
-    meta_out.published_at = align_with_url_date(published, url or meta_out.canonical_url)
+    day = url_day(url) or url_day(meta_out.canonical_url)
+    if day is None and published is not None and published.utcoffset() == timedelta(0):
+        # a UTC stamp says nothing about the site's own day: ask the page (htmldate, cheap mode)
+        local = _htmldate(tree, url, extensive=False)
+        day = local.date() if local is not None else None
+    meta_out.published_at = align_with_day(published, day)
 
     image = _image(article.get("image")) if article else None
     image = (_text(meta.get("og:image")) or _text(meta.get("og:image:url"))
@@ -484,23 +489,28 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$)")
 
 
-def align_with_url_date(published: datetime | None, url: str | None) -> datetime | None:
-    """Express ``published`` in an offset whose calendar day is the one in the URL.
-
-    "2019-11-19T01:19Z" for ``/2019/11/18/...`` is the evening of the 18th where the site
-    is; the instant stays the same, only the offset changes (by as few hours as it takes).
-    """
-    if published is None or not url:
-        return published
-    m = _URL_DATE.search(url)
+def url_day(url: str | None) -> date | None:
+    """The day a URL names (``/2019/11/18/``), if any."""
+    m = _URL_DATE.search(url or "")
     if not m:
-        return published
+        return None
     try:
-        url_day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
+        return None
+
+
+def align_with_day(published: datetime | None, day: date | None) -> datetime | None:
+    """Express ``published`` in an offset whose calendar day is ``day`` (one day apart at most).
+
+    "2019-11-19T01:19Z" on a page that says 18 November is the evening of the 18th where the
+    site is; the instant stays the same, only the offset changes (by as few hours as it takes).
+    """
+    if published is None or day is None:
         return published
-    if published.date() == url_day or abs((published.date() - url_day).days) > 1:
+    if published.date() == day or abs((published.date() - day).days) > 1:
         return published
+    url_day = day
     utc = published.astimezone(UTC)
     for hours in range(0, 15):
         for sign in ((-1, 1) if url_day < published.date() else (1, -1)):
@@ -510,12 +520,14 @@ def align_with_url_date(published: datetime | None, url: str | None) -> datetime
     return published
 
 
-def _htmldate(tree: HtmlElement, url: str | None) -> datetime | None:
+def _htmldate(tree: HtmlElement, url: str | None, *, extensive: bool = True
+              ) -> datetime | None:
     try:
         from htmldate import find_date
 
-        found = find_date(tree, url=url, extensive_search=False, original_date=True) or \
-            find_date(tree, url=url, extensive_search=True, original_date=True)
+        found = find_date(tree, url=url, extensive_search=False, original_date=True)
+        if not found and extensive:
+            found = find_date(tree, url=url, extensive_search=True, original_date=True)
     except Exception as exc:  # htmldate raises assorted errors on odd pages
         log.debug("htmldate failed: %s", exc)
         return None
