@@ -264,7 +264,7 @@ def command(n_articles: int, duration: int, workers: int, core: int, only: str, 
         article_ids = [item["id"] for item in latest] + random.Random(1).sample(
             range(1, n_articles + 1), k=min(900, n_articles))
         script = home / "article.lua"
-        script.write_text(ARTICLE_LUA % (", ".join(map(str, article_ids)), 42))
+        id_list = ", ".join(map(str, article_ids))
         targets = {
             "front_page": (base + "/", None),
             "article": (base + "/", script),
@@ -286,6 +286,8 @@ def command(n_articles: int, duration: int, workers: int, core: int, only: str, 
             results[name] = {}
             reads_before = _count_reads(url)
             for conns in (64, 16):
+                if lua is not None:  # new visitors for every run (a repeat would be deduplicated)
+                    lua.write_text(ARTICLE_LUA % (id_list, random.randrange(1, 2**30)))
                 before = _cache_stats(base, workers)
                 run = _wrk(target, conns, duration, lua, pin)
                 after = _cache_stats(base, workers)
@@ -302,8 +304,11 @@ def command(n_articles: int, duration: int, workers: int, core: int, only: str, 
                 results[name]["requests"] = sum(results[name][f"c{c}"]["requests"]
                                                 for c in (64, 16))
                 results[name]["reads_written"] = _settled_reads(url) - reads_before
+                states = _cache_stats(base, workers).values()
+                results[name]["reads_pending"] = sum(p["reads"]["pending"] for p in states)
                 progress(f"article requests: {results[name]['requests']}, reads written to the "
-                         f"store: {results[name]['reads_written']}")
+                         f"store: {results[name]['reads_written']}, still buffered: "
+                         f"{results[name]['reads_pending']}")
         summary: dict[str, Any] = {}
         for name, runs in results.items():
             summary[name] = {"rps": runs["c64"]["rps"], "p50_ms": runs["c16"]["p50_ms"],
