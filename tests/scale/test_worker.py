@@ -140,3 +140,43 @@ def test_a_killed_worker_leaves_a_lease_that_expires(pg_url: str, tmp_path: Path
         store.close()
     finally:
         server.close()
+
+
+def test_a_slow_feed_holds_one_slot_not_the_others(pg_url: str, tmp_path: Path) -> None:
+    """With two slots, the fast feeds all go through while the slow one is still answering
+    (the slow one answers only once they have: a batch-at-a-time worker would wait out the
+    slow one's timeout first)."""
+    server = FixtureServer().start()
+    fast_done = threading.Event()
+    fast_paths = {f"/fast{n}.xml" for n in range(8)}
+
+    def slow(_request: Request) -> tuple[int, dict[str, str], bytes]:
+        slow_saw.append(fast_done.wait(timeout=25))
+        return 200, {"Content-Type": "application/rss+xml"}, feed_document(99, 2)
+
+    def fast(body: bytes):  # type: ignore[no-untyped-def]
+        def answer(request: Request) -> tuple[int, dict[str, str], bytes]:
+            served.add(request.path)
+            if served >= fast_paths:
+                fast_done.set()
+            return 200, {"Content-Type": "application/rss+xml"}, body
+        return answer
+
+    served: set[str] = set()
+    slow_saw: list[bool] = []
+    try:
+        urls = [server.add("/slow.xml", handler=slow)]
+        urls += [server.add(p, handler=fast(feed_document(n, 2)))
+                 for n, p in enumerate(sorted(fast_paths))]
+        store = open_store(pg_url)
+        _subscribe(store, urls)  # the slow feed is claimed first
+        proc = _worker(pg_url, tmp_path, "--once", "--stage", "fetch", "--concurrency", "2",
+                       "--json")
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert json.loads(out.strip().splitlines()[-1])["feeds"] == 9
+        assert slow_saw == [True]  # every fast feed was served while the slow one waited
+        assert store.articles.count() == 9 * 2
+        store.close()
+    finally:
+        server.close()

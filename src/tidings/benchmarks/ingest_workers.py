@@ -12,9 +12,11 @@ last one exits (interpreter start-up included, as a deployment would pay it).
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -158,17 +160,65 @@ def race(url: str, workers: int, home: Path) -> dict[str, Any]:
            "TIDINGS_HOME": str(home), "TIDINGS_LOG_LEVEL": "WARNING"}
     command = [sys.executable, "-c", "from tidings.cli import main; main()", "worker", "--once",
                "--stage", "fetch", "--json", "--concurrency", str(WORKER_CONCURRENCY)]
+    server = _postmaster_pid(url)
+    server_before = _server_cpu(server)
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(workers)]
     outputs = [p.communicate(timeout=1800) for p in procs]
     wall = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
+    server_after = _server_cpu(server)
+    server_cpu = (None if server_before is None or server_after is None
+                  else server_after - server_before)
     totals = []
     for proc, (out, err) in zip(procs, outputs, strict=True):
         if proc.returncode != 0:
             raise RuntimeError(f"a worker failed: {err.strip().splitlines()[-1:]}")
         totals.append(json.loads(out.strip().splitlines()[-1]))
-    return {"wall": wall, "workers": totals}
+    return {"wall": wall, "cpu": cpu, "server_cpu": server_cpu, "workers": totals}
+
+
+def _postmaster_pid(url: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine (else None)."""
+    if not url.startswith("postgres"):
+        return None
+    engine = sa.create_engine(normalize_url(url))
+    try:
+        with engine.connect() as conn:
+            backend = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+        status = Path(f"/proc/{backend}/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines()
+                        if line.startswith("PPid:")))
+    except (OSError, StopIteration, ValueError, sa.exc.SQLAlchemyError):
+        return None
+    finally:
+        engine.dispose()
+
+
+def _server_cpu(pid: int | None) -> float | None:
+    """CPU seconds of the database server: its main process, the backends it has reaped
+    (cutime/cstime) and the ones still running. Only for a server on this machine."""
+    if pid is None:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                cf = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(cf[11]) + int(cf[12])
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / tick
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of finished child processes (the workers), load-independent."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run(database_url: str | None, workers: list[int], feeds: int, items: int,
@@ -196,6 +246,10 @@ def run(database_url: str | None, workers: list[int], feeds: int, items: int,
                 "items_per_s": round(stored / outcome["wall"], 1),
                 "feeds_per_worker": per_worker,
                 "busy_seconds": max(w["seconds"] for w in outcome["workers"]),
+                "worker_cpu_s": round(outcome["cpu"], 2),
+                "db_server_cpu_s": (None if outcome["server_cpu"] is None
+                                    else round(outcome["server_cpu"], 2)),
+                "load_avg_1m": round(os.getloadavg()[0], 1),
             })
     return {"database": dialect, "feeds": feeds, "items_per_feed": items,
             "words_per_item": words, "hosts": HOSTS,

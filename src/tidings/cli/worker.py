@@ -3,16 +3,17 @@
 Start any number, on any hosts, against one PostgreSQL database: feeds are claimed with
 expiring leases (one worker per feed, per-host politeness across all of them), and story
 assignment runs in one worker at a time under an advisory lock, fed in publication order.
-SIGTERM (or Ctrl-C) finishes the batch in hand, gives back its leases and exits.
+SIGTERM (or Ctrl-C) finishes the feeds in flight, gives back its leases and exits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import FrameType
 
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from tidings.cli.context import AppContext, pass_app, print_json, progress
 from tidings.config import Settings
 from tidings.errors import TidingsError
-from tidings.ingest.claims import claim_and_refresh, new_worker_id
+from tidings.ingest.claims import new_worker_id, refresh_continuously
 from tidings.store import Store
 from tidings.store.locks import CLUSTER_LOCK, exclusive
 
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 
 STAGES = ("fetch", "extract", "cluster")
 IDLE_SECONDS = 5.0  # nothing due: look again after this long
-BUSY_HOST_SECONDS = 0.2  # due feeds wait for a busy host's slot
 
 
 def run_cluster_stage(store: Store, settings: Settings, *, wait: bool) -> int:
@@ -60,82 +60,92 @@ def run_extract_stage(store: Store, settings: Settings, *, wait: bool = False) -
 
 
 def work(store: Store, settings: Settings, *, concurrency: int, once: bool,
-         stages: Iterable[str], stop: threading.Event,
-         on_batch: Callable[[str, int], None] | None = None) -> dict[str, int]:
-    """The worker loop; returns totals per stage. ``once`` stops when nothing is left to do."""
+         stages: Iterable[str], stop: threading.Event) -> dict[str, int]:
+    """The worker; returns totals per stage. ``once`` stops when nothing is left to do.
+
+    Fetching keeps ``concurrency`` feeds in flight, claiming one as another finishes. The
+    later stages run beside it in a thread (run-once: after the fetch queue is drained).
+    """
     wanted = set(stages)
     worker_id = new_worker_id()
-    # a run-once worker takes only what was due when it started, so it always ends
-    due_before = datetime.now(UTC) if once else None
     totals = {"feeds": 0, "new_articles": 0, "extracted": 0, "clustered": 0}
     log.info("worker %s started (stages: %s)", worker_id, ", ".join(sorted(wanted)))
+    later = wanted & {"extract", "cluster"}
     try:
-        while not stop.is_set():
-            if once:
-                if not _round(store, settings, worker_id, concurrency, wanted, due_before,
-                              totals, stop, once=True, on_batch=on_batch):
-                    break
-                continue
-            try:
-                busy = _round(store, settings, worker_id, concurrency, wanted, None, totals,
-                              stop, once=False, on_batch=on_batch)
-            except (TidingsError, sa.exc.OperationalError) as exc:
-                # the database restarting or a stage failing must not end a long-lived worker
-                log.warning("worker round failed, retrying: %s", exc)
-                busy = False
-            if not busy:
-                stop.wait(IDLE_SECONDS)
+        if once:
+            # only what was due at the start, so a run-once worker always ends
+            if "fetch" in wanted:
+                _fetch(store, settings, worker_id, concurrency, stop, totals,
+                       due_before=datetime.now(UTC), drain=True)
+            while later and not stop.is_set() and _later_round(store, settings, later, totals,
+                                                               wait=True):
+                pass
+            return totals
+        helper = None
+        if later:
+            helper = threading.Thread(target=_later_loop, name="tidings-stages",
+                                      args=(store, settings, later, totals, stop), daemon=True)
+            helper.start()
+        if "fetch" in wanted:
+            while not stop.is_set():
+                try:
+                    _fetch(store, settings, worker_id, concurrency, stop, totals)
+                except (TidingsError, sa.exc.OperationalError) as exc:
+                    # the database restarting must not end a long-lived worker
+                    log.warning("fetching failed, retrying: %s", exc)
+                    stop.wait(IDLE_SECONDS)
+        else:
+            stop.wait()
+        if helper is not None:
+            helper.join()
     finally:
         store.leases.release_all(worker_id)
         log.info("worker %s stopped", worker_id)
     return totals
 
 
-def _round(store: Store, settings: Settings, worker_id: str, concurrency: int,
-           wanted: set[str], due_before: datetime | None, totals: dict[str, int],
-           stop: threading.Event, *, once: bool,
-           on_batch: Callable[[str, int], None] | None) -> bool:
-    """One pass over the wanted stages; whether to go round again at once.
+def _fetch(store: Store, settings: Settings, worker_id: str, concurrency: int,
+           stop: threading.Event, totals: dict[str, int], *,
+           due_before: datetime | None = None, drain: bool = False) -> None:
+    result = asyncio.run(refresh_continuously(
+        store, settings, worker_id, concurrency=concurrency, stop=stop,
+        due_before=due_before, drain=drain, idle=IDLE_SECONDS))
+    totals["feeds"] += result.feeds
+    totals["new_articles"] += result.new_articles
 
-    A run-once worker drains the fetch queue before the later stages, and waits briefly
-    when due feeds are held back by a host's slots that other workers hold.
-    """
+
+def _later_round(store: Store, settings: Settings, stages: set[str], totals: dict[str, int],
+                 *, wait: bool) -> bool:
+    """Extraction, then story assignment; whether either had work."""
     busy = False
-    if "fetch" in wanted:
-        fetched = _fetch_round(store, settings, worker_id, concurrency, totals, due_before)
-        if on_batch and fetched:
-            on_batch("fetch", fetched)
-        if once and fetched:
-            return True
-        if once and store.leases.due_unclaimed(datetime.now(UTC), due_before):
-            stop.wait(BUSY_HOST_SECONDS)
-            return True
-        busy = fetched > 0
-    if "extract" in wanted and not stop.is_set():
-        done = run_extract_stage(store, settings, wait=once)
+    if "extract" in stages:
+        done = run_extract_stage(store, settings, wait=wait)
         totals["extracted"] += done
-        busy = busy or done > 0
-    if "cluster" in wanted and not stop.is_set():
-        done = run_cluster_stage(store, settings, wait=once)
+        busy = done > 0
+    if "cluster" in stages:
+        done = run_cluster_stage(store, settings, wait=wait)
         totals["clustered"] += done
         busy = busy or done > 0
     return busy
 
 
-def _fetch_round(store: Store, settings: Settings, worker_id: str, limit: int,
-                 totals: dict[str, int], due_before: datetime | None) -> int:
-    result = claim_and_refresh(store, settings, worker_id, limit, due_before=due_before)
-    totals["feeds"] += result.claimed
-    if result.report is not None:
-        totals["new_articles"] += int(getattr(result.report, "new_articles", 0) or 0)
-    return result.claimed
+def _later_loop(store: Store, settings: Settings, stages: set[str], totals: dict[str, int],
+                stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            busy = _later_round(store, settings, stages, totals, wait=False)
+        except Exception as exc:  # a stage failing must not end a long-lived worker
+            log.warning("later stages failed, retrying: %s", exc)
+            busy = False
+        if not busy:
+            stop.wait(IDLE_SECONDS)
 
 
 def _install_stop_handlers(stop: threading.Event) -> None:
     def handler(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
             raise KeyboardInterrupt  # a second signal: stop now
-        progress(f"worker: {signal.Signals(signum).name}, finishing the batch in hand")
+        progress(f"worker: {signal.Signals(signum).name}, finishing the feeds in flight")
         stop.set()
 
     signal.signal(signal.SIGTERM, handler)

@@ -1,30 +1,55 @@
 """Claim due feeds, fetch them, give them back: the one path every worker takes.
 
-`tidings worker` processes and the background loop of `tidings serve` both call
-:func:`claim_and_refresh`, so a feed is fetched by one process at a time however many run,
-and per-host politeness holds across all of them (see ``tidings.store.leases``). While a
-batch runs, a heartbeat renews its leases; if the process dies they expire on their own.
+`tidings worker` processes (:func:`refresh_continuously`) and the background loop of
+`tidings serve` (:func:`claim_and_refresh`) both claim through ``tidings.store.leases``, so a
+feed is fetched by one process at a time however many run, and per-host politeness holds
+across all of them. While feeds are in flight a heartbeat renews their leases; if the process
+dies they expire on their own.
+
+:func:`refresh_continuously` keeps ``concurrency`` feeds in flight and claims a new one as
+each finishes, so one slow feed (up to connect + read timeout) holds one slot, not a batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
+import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from tidings.config import Settings
 from tidings.store import Store
 
+log = logging.getLogger(__name__)
+
+BUSY_HOST_SECONDS = 0.2  # due feeds wait for a slot of their host that another worker holds
+RECLAIM_SECONDS = 1.0  # with feeds in flight, look for newly due ones this often
+
 
 @dataclass(slots=True)
 class ClaimResult:
     claimed: int
     report: Any = None  # the pipeline's FetchReport for the claimed feeds, or None
+
+
+@dataclass(slots=True)
+class Totals:
+    feeds: int = 0
+    new_articles: int = 0
+    not_modified: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, report: Any) -> None:
+        self.feeds += int(report.feeds)
+        self.new_articles += int(report.new_articles)
+        self.not_modified += int(report.not_modified)
+        self.errors.extend(report.errors)
 
 
 def new_worker_id() -> str:
@@ -83,3 +108,78 @@ def claim_and_refresh(store: Store, settings: Settings, worker_id: str, limit: i
     """Synchronous :func:`claim_and_refresh_async`, for loops that run in a thread."""
     return asyncio.run(claim_and_refresh_async(store, settings, worker_id, limit,
                                                due_before=due_before, **refresh_options))
+
+
+async def refresh_continuously(store: Store, settings: Settings, worker_id: str, *,
+                               concurrency: int, stop: threading.Event,
+                               due_before: datetime | None = None, drain: bool = False,
+                               idle: float = 5.0, fetcher: Any = None) -> Totals:
+    """Keep up to ``concurrency`` due feeds in flight until ``stop`` is set.
+
+    ``drain``: return once no feed due by ``due_before`` is left unclaimed and none is in
+    flight (a run-once worker). Otherwise wait ``idle`` seconds when nothing is due. On stop
+    the feeds in flight are finished and released before returning.
+    """
+    from tidings.ingest.fetch import Fetcher
+    from tidings.ingest.pipeline import refresh_async
+
+    seconds = lease_seconds(settings)
+    own = fetcher is None
+    active = fetcher or Fetcher(settings)
+    totals = Totals()
+    in_flight: dict[asyncio.Task[Any], int] = {}
+    heartbeat = asyncio.create_task(_heartbeat_all(store, worker_id, in_flight, seconds))
+    try:
+        while True:
+            free = 0 if stop.is_set() else concurrency - len(in_flight)
+            if free > 0:
+                claims = await asyncio.to_thread(
+                    store.leases.claim, worker_id, limit=free, lease_seconds=seconds,
+                    per_host=settings.per_host_concurrency, now=_now(), due_before=due_before)
+                for claim in claims:
+                    task = asyncio.create_task(refresh_async(
+                        store, settings, feed_ids=[claim.feed_id], fetcher=active))
+                    in_flight[task] = claim.feed_id
+            if not in_flight:
+                if stop.is_set():
+                    break
+                if drain:
+                    left = await asyncio.to_thread(store.leases.due_unclaimed, _now(),
+                                                   due_before)
+                    if not left:
+                        break
+                    await asyncio.sleep(BUSY_HOST_SECONDS)
+                else:
+                    await asyncio.to_thread(stop.wait, idle)
+                continue
+            done, _ = await asyncio.wait(in_flight, timeout=RECLAIM_SECONDS,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            finished = [in_flight.pop(task) for task in done]
+            for task in done:
+                if task.exception() is not None:
+                    log.warning("refreshing a feed failed: %s", task.exception())
+                else:
+                    totals.add(task.result())
+            if finished:
+                await asyncio.to_thread(store.leases.release, worker_id, finished)
+    finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
+        if in_flight:  # cancelled from outside: give the leases back all the same
+            for task in in_flight:
+                task.cancel()
+            await asyncio.to_thread(store.leases.release, worker_id, list(in_flight.values()))
+        if own:
+            await active.aclose()
+    return totals
+
+
+async def _heartbeat_all(store: Store, worker_id: str, in_flight: dict[asyncio.Task[Any], int],
+                         seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds / 3)
+        ids = list(in_flight.values())
+        if ids:
+            await asyncio.to_thread(store.leases.renew, worker_id, ids, lease_seconds=seconds,
+                                    now=_now())
