@@ -21,7 +21,9 @@ STAGES = {
 }
 PIPELINE_ACTIONS = ("run-extract", "run-cluster", "requeue-extract", "requeue-extract-all",
                     "requeue-cluster", "reset-feed-errors")
-RUN_LIMIT = 500
+#: articles one "run now" handles: extraction fetches pages, so an admin request stays short
+#: (well under the 30 s request timeout); the background worker does the rest
+RUN_LIMITS = {"extract": 40, "cluster": 2000}
 
 
 class OperationError(TidingsError):
@@ -52,7 +54,7 @@ def edit_source(store: Any, source_id: int, *, name: str, category: str | None,
         store.feeds.update(feed.id, poll_interval=poll_interval)
 
 
-def run_stage(store: Any, settings: Settings, stage: str, *, limit: int | None = RUN_LIMIT) -> int:
+def run_stage(store: Any, settings: Settings, stage: str, *, limit: int | None = None) -> int:
     """Run one later stage over its queue now; how many articles it handled."""
     try:
         module = importlib.import_module(STAGES[stage])
@@ -60,7 +62,7 @@ def run_stage(store: Any, settings: Settings, stage: str, *, limit: int | None =
         raise OperationError(f"unknown stage {stage!r}") from None
     except ImportError:
         raise OperationError(f"the {stage} stage is not available in this build") from None
-    return int(module.run_pending(store, settings, limit=limit))
+    return int(module.run_pending(store, settings, limit=limit or RUN_LIMITS[stage]))
 
 
 def pipeline_action(store: Any, settings: Settings, action: str, *,

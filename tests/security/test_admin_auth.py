@@ -286,3 +286,29 @@ def test_admin_add_goes_through_the_address_guard(sec_settings, accounts: Store,
         refused = c.post("/admin/sources", data={"csrf_token": token, "url": url})
     assert refused.status_code == 400 and "refusing" in refused.text
     assert feed_server.count() == 0 and accounts.sources.list() == []
+
+
+def test_admin_runs_the_later_stages(admin_client: TestClient, accounts: Store) -> None:
+    from datetime import UTC, datetime
+
+    from tidings.store.schema import articles
+
+    now = datetime.now(UTC)
+    source = accounts.sources.add(Source(None, "Wire", fulltext="never"), now)
+    with accounts.db.write() as conn:
+        for i in range(3):
+            conn.execute(articles.insert().values(
+                source_id=source.id, entry_key=f"k{i}", title=f"Quake hits the coast {i}",
+                published_at=now, fetched_at=now, content_text="A strong quake hit. " * 30))
+    token = csrf_of(admin_client.get("/admin").text)
+    extracted = admin_client.post("/admin/pipeline",
+                                  data={"csrf_token": token, "action": "run-extract"})
+    assert extracted.status_code == 200 and "Extraction handled 3 article(s)" in extracted.text
+    clustered = admin_client.post("/admin/pipeline",
+                                  data={"csrf_token": token, "action": "run-cluster"})
+    assert clustered.status_code == 200 and "Clustering handled" in clustered.text
+    with accounts.db.read() as conn:
+        states = {(r.extract_state, r.cluster_state) for r in conn.execute(articles.select())}
+    assert states == {("skipped", "done")}
+    unknown = admin_client.post("/admin/pipeline", data={"csrf_token": token, "action": "rm"})
+    assert unknown.status_code == 400
