@@ -12,6 +12,7 @@ attribution set (from the title and text, fetched or not). One process at a time
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -191,7 +192,13 @@ def run_pending(store: Store, settings: Settings, *, limit: int | None = None,
     with exclusive(store.db, EXTRACT_LOCK, wait=False) as held:
         if not held:
             return 0
-        return asyncio.run(_run(store, settings, limit, fetcher))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(_run(store, settings, limit, fetcher))
+        # called from inside an event loop: run the stage's own loop on a worker thread
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, _run(store, settings, limit, fetcher)).result()
 
 
 async def _run(store: Store, settings: Settings, limit: int | None,
