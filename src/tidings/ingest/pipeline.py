@@ -55,44 +55,90 @@ class FeedOutcome:
 ProgressHook = Callable[[FeedOutcome], None]
 
 
-def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, now: datetime,
-                 **feed_changes: Any) -> list[int]:
-    """Insert a parsed document's new entries and change the feed, in one transaction."""
+@dataclass
+class PreparedWrite:
+    """What one fetch changes: the rows to insert and the feed's new state."""
+
+    feed: Feed
+    rows: list[dict[str, Any]]
+    changes: dict[str, Any]
+    not_modified: bool = False
+    parsed: ParsedFeed | None = None
+
+
+def entry_rows(feed: Feed, parsed: ParsedFeed, now: datetime) -> list[dict[str, Any]]:
     assert feed.id is not None and feed.source_id is not None
-    rows = [entry_values(e, feed_id=feed.id, source_id=feed.source_id, now=now,
+    return [entry_values(e, feed_id=feed.id, source_id=feed.source_id, now=now,
                          canonical_url=canonicalize(e.url) if e.url else None)
             for e in parsed.entries]
-    with store.db.write() as conn:
-        ids = store.articles.insert_many(conn, rows)
-        if ids:
-            feed_changes.setdefault("last_new_at", now)
-        if feed_changes:
-            store.feeds.update(feed.id, conn=conn, **feed_changes)
+
+
+def _write(store: Store, conn: Any, job: PreparedWrite, now: datetime) -> list[int]:
+    assert job.feed.id is not None
+    ids = store.articles.insert_many(conn, job.rows) if job.rows else []
+    changes = dict(job.changes)
+    if ids:
+        changes.setdefault("last_new_at", now)
+    if changes:
+        store.feeds.update(job.feed.id, conn=conn, **changes)
     return ids
 
 
+def write_prepared(store: Store, jobs: Sequence[PreparedWrite], now: datetime
+                   ) -> list[list[int] | BaseException]:
+    """Write several feeds in one transaction (one commit for all of them).
+
+    Each feed is still all-or-nothing; if the shared transaction fails, every feed is
+    retried in a transaction of its own so one bad feed cannot sink the others.
+    """
+    if len(jobs) > 1:
+        try:
+            with store.db.write() as conn:
+                return [_write(store, conn, job, now) for job in jobs]
+        except Exception:
+            log.debug("batch write failed; writing %d feeds one by one", len(jobs))
+    results: list[list[int] | BaseException] = []
+    for job in jobs:
+        try:
+            with store.db.write() as conn:
+                results.append(_write(store, conn, job, now))
+        except Exception as exc:
+            results.append(exc)
+    return results
+
+
+def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, now: datetime,
+                 **feed_changes: Any) -> list[int]:
+    """Insert a parsed document's new entries and change the feed, in one transaction."""
+    result = write_prepared(store, [PreparedWrite(feed, entry_rows(feed, parsed, now),
+                                                  feed_changes)], now)[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
 def _schedule_changes(store: Store, feed: Feed, settings: Settings, now: datetime,
-                      response: Response | None, ttl: int | None,
+                      response: Response | None, parsed: ParsedFeed | None,
                       rng: random.Random) -> dict[str, Any]:
     assert feed.id is not None
     since = now - timedelta(seconds=schedule.WEEK)
-    times = store.articles.recent_times(feed.id, since)
+    stored = store.articles.recent_times(feed.id, since)
+    # the document's own dates count too (its new entries are not stored yet)
+    fresh = [e.published_at for e in parsed.entries] if parsed else []
+    fresh_recent = [t for t in fresh if t is not None and since <= t <= now]
+    times = stored if len(stored) >= len(fresh_recent) else fresh_recent
     max_age = schedule.cache_max_age(response.headers.get("cache-control")) if response else None
     when, _interval = schedule.next_check(
-        now, settings, entry_times=times, ttl_seconds=ttl, max_age=max_age,
-        fixed_interval=feed.poll_interval, rng=rng)
+        now, settings, entry_times=times, ttl_seconds=parsed.ttl_seconds if parsed else None,
+        max_age=max_age, fixed_interval=feed.poll_interval, rng=rng)
     return {"next_check_at": when, "last_checked_at": now, "error_count": 0, "last_error": None}
 
 
-def ingest_response(store: Store, settings: Settings, feed: Feed, response: Response,
-                    now: datetime, *, parsed: ParsedFeed | None = None,
-                    rng: random.Random | None = None) -> FeedOutcome:
-    """Everything after a successful fetch (parse, store, new feed state); runs in a thread.
-
-    ``parsed`` skips parsing when the caller already parsed the body (``tidings add``).
-    """
+def prepare_response(store: Store, settings: Settings, feed: Feed, response: Response,
+                     now: datetime, *, parsed: ParsedFeed | None = None,
+                     rng: random.Random | None = None) -> PreparedWrite:
+    """Parse a fetched body and work out the rows and feed state to write (no writing)."""
     rng = rng or random.Random()
-    assert feed.id is not None
     changes: dict[str, Any] = {}
     moved = response.permanent_url
     if moved and moved != feed.url and store.feeds.by_url(moved) is None:
@@ -101,20 +147,86 @@ def ingest_response(store: Store, settings: Settings, feed: Feed, response: Resp
         changes.update(_schedule_changes(store, feed, settings, now, response, None, rng))
         if response.etag:
             changes["etag"] = response.etag
-        store.feeds.update(feed.id, **changes)
-        return FeedOutcome(feed, not_modified=True)
+        return PreparedWrite(feed, [], changes, not_modified=True)
     if parsed is None:
         parsed = parse_feed(response.content, response.url, charset=response.charset)
-    changes.update(_schedule_changes(store, feed, settings, now, response, parsed.ttl_seconds,
-                                     rng))
+    changes.update(_schedule_changes(store, feed, settings, now, response, parsed, rng))
     changes.update(etag=response.etag, last_modified=response.last_modified,
                    ttl_seconds=parsed.ttl_seconds)
     if parsed.title and parsed.title != feed.title:
         changes["title"] = parsed.title
     if parsed.site_url and parsed.site_url != feed.site_url:
         changes["site_url"] = parsed.site_url
-    ids = store_parsed(store, feed, parsed, now, **changes)
-    return FeedOutcome(feed, new_ids=ids, parsed=parsed)
+    return PreparedWrite(feed, entry_rows(feed, parsed, now), changes, parsed=parsed)
+
+
+def ingest_response(store: Store, settings: Settings, feed: Feed, response: Response,
+                    now: datetime, *, parsed: ParsedFeed | None = None,
+                    rng: random.Random | None = None) -> FeedOutcome:
+    """Everything after a successful fetch (parse, store, new feed state), synchronously.
+
+    ``parsed`` skips parsing when the caller already parsed the body (``tidings add``).
+    """
+    job = prepare_response(store, settings, feed, response, now, parsed=parsed, rng=rng)
+    result = write_prepared(store, [job], now)[0]
+    if isinstance(result, BaseException):
+        raise result
+    return FeedOutcome(feed, new_ids=result, not_modified=job.not_modified, parsed=job.parsed)
+
+
+class _GroupWriter:
+    """One writer for a refresh: feeds ready while a write is under way share the next one.
+
+    SQLite has one writer anyway; grouping turns hundreds of small commits (each a lock
+    hand-over and a WAL append) into a few larger ones.
+    """
+
+    MAX_FEEDS = 64
+    MAX_ROWS = 2500  # keeps one write transaction well under a second
+
+    def __init__(self, store: Store, now: datetime):
+        self.store = store
+        self.now = now
+        self.queue: asyncio.Queue[tuple[PreparedWrite, asyncio.Future[list[int]]] | None] = \
+            asyncio.Queue()
+        self.task = asyncio.ensure_future(self._run())
+
+    async def write(self, job: PreparedWrite) -> list[int]:
+        future: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
+        await self.queue.put((job, future))
+        return await future
+
+    async def close(self) -> None:
+        await self.queue.put(None)
+        await self.task
+
+    async def _run(self) -> None:
+        closing = False
+        while not closing:
+            item = await self.queue.get()
+            if item is None:
+                return
+            batch = [item]
+            rows = len(item[0].rows)
+            while len(batch) < self.MAX_FEEDS and rows < self.MAX_ROWS and not self.queue.empty():
+                more = self.queue.get_nowait()
+                if more is None:
+                    closing = True
+                    break
+                batch.append(more)
+                rows += len(more[0].rows)
+            try:
+                results = await asyncio.to_thread(write_prepared, self.store,
+                                                  [job for job, _ in batch], self.now)
+            except Exception as exc:  # the thread itself failed: fail every waiter
+                results = [exc] * len(batch)
+            for (_job, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
 
 
 def _record_error(store: Store, settings: Settings, feed: Feed, exc: BaseException,
@@ -135,11 +247,13 @@ def _record_error(store: Store, settings: Settings, feed: Feed, exc: BaseExcepti
 
 
 async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed: Feed,
-                       now: datetime, rng: random.Random) -> FeedOutcome:
+                       now: datetime, rng: random.Random, writer: _GroupWriter) -> FeedOutcome:
     try:
         response = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
-        return await asyncio.to_thread(ingest_response, store, settings, feed, response, now,
-                                       rng=rng)
+        job = await asyncio.to_thread(prepare_response, store, settings, feed, response, now,
+                                      rng=rng)
+        ids = await writer.write(job)
+        return FeedOutcome(feed, new_ids=ids, not_modified=job.not_modified, parsed=job.parsed)
     except (FetchError, ParseError) as exc:
         return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
     except TidingsError as exc:
@@ -176,8 +290,10 @@ async def refresh_async(store: Store, settings: Settings, *,
     own = fetcher is None
     active = fetcher or Fetcher(settings)
     rng = random.Random()
+    writer = _GroupWriter(store, now)
     try:
-        tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng))
+        tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng,
+                                                    writer))
                  for f in feeds]
         for next_done in asyncio.as_completed(tasks):
             outcome = await next_done
@@ -191,6 +307,7 @@ async def refresh_async(store: Store, settings: Settings, *,
             if on_feed is not None:
                 on_feed(outcome)
     finally:
+        await writer.close()
         if own:
             await active.aclose()
     report.new_article_ids.sort()
