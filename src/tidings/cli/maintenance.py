@@ -102,18 +102,6 @@ def reextract_command(app: AppContext, source_id: int | None, everything: bool,
         click.echo(ops.pipeline_action(app.store, app.settings, "run-extract"))
 
 
-@click.command("recluster")
-@click.option("--source", "source_id", type=int, default=None, help="Only this source.")
-@click.option("--run", is_flag=True, help="Run the clustering stage now.")
-@pass_app
-def recluster_command(app: AppContext, source_id: int | None, run: bool) -> None:
-    """Queue articles that are in no story for clustering again."""
-    click.echo(ops.pipeline_action(app.store, app.settings, "requeue-cluster",
-                                   source_id=source_id))
-    if run:
-        click.echo(ops.pipeline_action(app.store, app.settings, "run-cluster"))
-
-
 @click.command("health")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @pass_app
@@ -138,4 +126,4 @@ def health_command(app: AppContext, as_json: bool) -> None:
 
 
 COMMANDS = [backup_command, restore_command, prune_command, retention_command,
-            reextract_command, recluster_command, health_command]
+            reextract_command, health_command]
