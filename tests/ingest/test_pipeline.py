@@ -158,3 +158,25 @@ def test_many_feeds_concurrently(store: Store, settings: Settings, feed_server, 
     report = refresh(store, settings.replace(per_host_concurrency=3))
     assert report.feeds == count and report.new_articles == count * 5
     assert store.articles.count() == count * 5
+
+
+def test_a_failing_feed_in_a_shared_write_does_not_sink_the_others(store: Store) -> None:
+    from tidings.ingest.parse import parse_feed
+    from tidings.ingest.pipeline import PreparedWrite, entry_rows, write_prepared
+
+    now = datetime.now(UTC)
+    good = subscribe(store, "https://good.example/feed", "Good")
+    bad = subscribe(store, "https://bad.example/feed", "Bad")
+    parsed = parse_feed(rss([("a", "A"), ("b", "B")]).encode(), "https://good.example/feed")
+    broken_rows = entry_rows(bad, parsed, now)
+    broken_rows[1]["title"] = None  # violates NOT NULL: the whole feed must be rolled back
+    results = write_prepared(store, [
+        PreparedWrite(good, entry_rows(good, parsed, now), {"title": "Good feed"}),
+        PreparedWrite(bad, broken_rows, {"title": "Bad feed"}),
+    ], now)
+    assert isinstance(results[0], list) and len(results[0]) == 2
+    assert isinstance(results[1], Exception)
+    assert store.articles.count(source_id=good.source_id) == 2
+    assert store.articles.count(source_id=bad.source_id) == 0
+    assert store.feeds.get(good.id or 0).title == "Good feed"
+    assert store.feeds.get(bad.id or 0).title is None
