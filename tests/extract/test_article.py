@@ -124,3 +124,15 @@ def test_utc_stamp_moves_to_the_pages_own_day() -> None:
     assert align_with_day(stamp, date(2019, 11, 19)) is stamp  # already that day
     assert align_with_day(stamp, date(2019, 11, 25)) is stamp  # too far apart: keep
     assert url_day("https://x.example/news/story") is None
+
+
+def test_declared_language_overruled_by_clear_text() -> None:
+    para = ("Die Stadtverwaltung hat am Dienstag beschlossen, die alte Brücke über den Fluss "
+            "im kommenden Frühjahr vollständig zu sanieren. Die Arbeiten sollen etwa ein Jahr "
+            "dauern, während dieser Zeit wird der Verkehr über eine Behelfsbrücke geleitet.")
+    page = (f'<html lang="en"><head><title>Brücke wird saniert</title></head><body><article>'
+            f"<h1>Brücke wird saniert</h1><p>{para}</p><p>{para}</p></article></body></html>")
+    assert extract_article(page, None).language == "de"
+    english = page.replace(para, "The council decided on Tuesday to repair the old bridge "
+                                 "over the river next spring; the works will take a year.")
+    assert extract_article(english, None).language == "en"

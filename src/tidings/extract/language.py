@@ -10,6 +10,9 @@ from lxml.html import HtmlElement
 
 _CODE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]{2,8})*$")
 _MIN_TEXT = 40  # shorter texts give the detector too little to go on
+_SAMPLE = 1500  # characters read by the detector: plenty for a language, and cheap
+_CHECK_TEXT = 200  # a declared language is only questioned by at least this much text
+_OVERRIDE = 0.99  # how sure the detector must be to overrule the page's declaration
 
 
 def normalize_code(value: str | None) -> str | None:
@@ -47,14 +50,28 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def _classify(text: str | None) -> tuple[str | None, float]:
+    if not text or len(text.strip()) < _MIN_TEXT:
+        return None, 0.0
+    code, probability = _identifier().classify(text[:_SAMPLE])
+    return str(code), float(probability)
+
+
 def detect_language(text: str | None) -> str | None:
     """Guess from the text itself; None when it is too short or the guess is unsure."""
-    if not text or len(text.strip()) < _MIN_TEXT:
-        return None
-    code, probability = _identifier().classify(text[:5000])
-    return str(code) if probability >= 0.5 else None
+    code, probability = _classify(text)
+    return code if probability >= 0.5 else None
 
 
 def page_language(tree: HtmlElement | None, text: str | None) -> str | None:
+    """The declared language, unless the article's own text clearly says otherwise.
+
+    Templates often declare their default language on every page ("en" on a German post).
+    """
     declared = declared_language(tree) if tree is not None else None
-    return declared or detect_language(text)
+    code, probability = _classify(text if text and len(text) >= _CHECK_TEXT else None)
+    if declared is None:
+        return code if probability >= 0.5 else detect_language(text)
+    if code and code != declared and probability >= _OVERRIDE:
+        return code
+    return declared
