@@ -9,6 +9,10 @@ from tidings.ingest.pipeline import FeedOutcome, refresh
 from tidings.ingest.worker import run_later_stages
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 @click.command("fetch")
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"feeds", "new_articles", "not_modified", "errors"} as the last line.')
@@ -40,8 +44,8 @@ def fetch(app: AppContext, as_json: bool, fetch_only: bool, due: bool,
     if as_json:
         print_json(report.as_json())
         return
-    summary = (f"{report.feeds} feeds: {report.new_articles} new articles, "
-               f"{report.not_modified} unchanged, {len(report.errors)} errors")
+    summary = (f"{_count(report.feeds, 'feed')}: {_count(report.new_articles, 'new article')}, "
+               f"{report.not_modified} unchanged, {_count(len(report.errors), 'error')}")
     if stages:
         summary += "; " + ", ".join(f"{k}: {v}" for k, v in stages.items())
     click.echo(summary)
