@@ -291,10 +291,9 @@ async def refresh_async(store: Store, settings: Settings, *,
     active = fetcher or Fetcher(settings)
     rng = random.Random()
     writer = _GroupWriter(store, now)
+    tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng, writer))
+             for f in feeds]
     try:
-        tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng,
-                                                    writer))
-                 for f in feeds]
         for next_done in asyncio.as_completed(tasks):
             outcome = await next_done
             report.feeds += 1
@@ -307,6 +306,8 @@ async def refresh_async(store: Store, settings: Settings, *,
             if on_feed is not None:
                 on_feed(outcome)
     finally:
+        for task in tasks:  # only left running when the loop above was interrupted
+            task.cancel()
         await writer.close()
         if own:
             await active.aclose()
