@@ -136,3 +136,13 @@ def test_declared_language_overruled_by_clear_text() -> None:
     english = page.replace(para, "The council decided on Tuesday to repair the old bridge "
                                  "over the river next spring; the works will take a year.")
     assert extract_article(english, None).language == "en"
+
+
+def test_script_rendered_page_falls_back_to_declared_body() -> None:
+    body = " ".join(["The museum reopened on Saturday after two years of restoration work."] * 12)
+    page = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+            '"headline": "Museum reopens", "articleBody": "' + body + '"}</script></head>'
+            '<body><div id="app"></div><script>render()</script></body></html>')
+    result = extract_article(page, "https://museum.example/news/reopens")
+    assert result.ok and result.content_text == body and result.title == "Museum reopens"
+    assert result.content_html == f"<p>{body}</p>"
