@@ -164,5 +164,6 @@ def clear_cookie(response: Response, request: Request, name: str) -> None:
 
 
 def client_address(request: Request) -> str:
-    """The peer address (proxies are not trusted: a header is easy to forge)."""
+    """The peer address; uvicorn replaces it with X-Forwarded-For only for trusted proxies
+    (``forwarded_allow_ips``, loopback by default), so a client cannot pick its own."""
     return request.client.host if request.client else "unknown"
