@@ -120,3 +120,17 @@ def test_limit(store: Store, settings: Settings) -> None:
         _add(store, auto, f"k{i}", url=None)
     assert run_pending(store, settings, limit=3) == 3
     assert run_pending(store, settings) == 2
+
+
+def test_http_charset_is_honoured(store: Store, settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
+    para = ("Des milliers de personnes ont célébré la fête samedi soir à Genève, où les "
+            "concerts ont duré jusqu'à l'aube sur les quais du lac et près de la gare. ")
+    page = f"<html><body><article><h1>Fête à Genève</h1><p>{para * 4}</p></article></body></html>"
+    url = feed_server.add("/fete", page.encode("iso-8859-1"),
+                          content_type="text/html; charset=ISO-8859-1")
+    article = _add(store, _source(store, "auto"), "f", url=url)
+    run_pending(store, settings)
+    got = _state(store, article)
+    assert got["extract_state"] == "done"
+    assert "célébré la fête samedi soir à Genève" in got["content_text"]
+    assert got["language"] == "fr"

@@ -51,11 +51,11 @@ def _read_file(name: str) -> tuple[bytes | None, str | None]:
 
 
 async def _fetch_batch(urls: list[str], settings: Settings
-                       ) -> dict[str, tuple[bytes | None, str | None, str | None]]:
+                       ) -> dict[str, tuple[bytes | str | None, str | None, str | None]]:
     from tidings.ingest.fetch import Fetcher
     from tidings.ingest.fulltext import fetch_page
 
-    out: dict[str, tuple[bytes | None, str | None, str | None]] = {}
+    out: dict[str, tuple[bytes | str | None, str | None, str | None]] = {}
     async with Fetcher(settings) as fetcher:
         async def one(url: str) -> None:
             try:

@@ -142,6 +142,17 @@ def decode_html(data: bytes) -> str:
     return text
 
 
+def apply_charset(data: bytes, charset: str | None) -> bytes | str:
+    """Decode with the charset an HTTP header named, when it works; else leave the bytes be
+    (the page's own declaration and detection take over)."""
+    if not charset or _binary_kind(data):
+        return data
+    try:
+        return data.decode(charset.strip().strip('"').lower())
+    except (LookupError, UnicodeDecodeError):
+        return data
+
+
 def parse_html(html: bytes | str) -> HtmlElement:
     """Parse a page into an lxml tree, refusing what is not an HTML page (ValueError)."""
     if isinstance(html, bytes):

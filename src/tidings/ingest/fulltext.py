@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 from tidings.config import Settings
 from tidings.errors import FetchError
 from tidings.extract import ExtractResult, extract_article
+from tidings.extract.article import apply_charset
 from tidings.extract.attribution import agency_in_byline, detect_attribution
 from tidings.extract.language import detect_language, normalize_code
 from tidings.ingest.fetch import Fetcher
@@ -33,6 +35,7 @@ from tidings.store.schema import articles, sources
 log = logging.getLogger(__name__)
 
 EXTRACT_LOCK = "tidings.extract"
+_CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
 HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml", ""}
 _BATCH_MIN = 16
 
@@ -43,19 +46,21 @@ class _Item:
     mode: str
     feed_text: str
     fetch: bool
-    page: bytes | None = None
+    page: bytes | str | None = None
     final_url: str | None = None
     error: str | None = None
 
 
-async def fetch_page(fetcher: Fetcher, url: str) -> tuple[bytes, str]:
-    """An article page's bytes and final URL; FetchError for non-HTML answers."""
+async def fetch_page(fetcher: Fetcher, url: str) -> tuple[bytes | str, str]:
+    """An article page (decoded when the server named a working charset) and its final URL;
+    FetchError for non-HTML answers."""
     response = await fetcher.get(url)
     if response.content_type not in HTML_TYPES and not response.content_type.startswith("text/"):
         raise FetchError(f"not an HTML page ({response.content_type}) at {response.url}")
     if not response.content:
         raise FetchError(f"empty answer from {response.url}")
-    return response.content, response.url
+    charset = _CHARSET.search(response.headers.get("content-type", ""))
+    return apply_charset(response.content, charset.group(1) if charset else None), response.url
 
 
 def _one_line(text: str, limit: int = 300) -> str:
