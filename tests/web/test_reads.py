@@ -61,9 +61,10 @@ def test_one_read_per_visitor_per_day(reader: TestClient, store: Store, seeded: 
     reader.get(f"/articles/{aid}", headers={"User-Agent": BROWSER})
     assert flush(reader) == 1
     assert views(store, aid) == before + 3
-    # the story counts the reads of its articles
+    # the story's views are its articles' views, reads included
     story = reader.get(f"/api/stories/{seeded.stories['arch']}").json()
-    assert story["views"] == 3
+    assert story["views"] == views(store, aid) + views(store, seeded.articles["arch2"])
+    assert story["views"] == 294 + 40 + 3
 
 
 def test_bots_head_and_missing_articles_are_not_counted(reader: TestClient, store: Store,

@@ -115,8 +115,9 @@ class SearchRepo:
             found = [_article(r) for r in conn.execute(query).mappings()]
         return found[::-1] if newest is not None else found
 
-    def story_outlets(self, story_ids: Iterable[int]) -> dict[int, list[tuple[int, bool]]]:
-        """Per story, ``(source_id, independent)`` in order of each outlet's first report.
+    def story_outlets(self, story_ids: Iterable[int]
+                      ) -> dict[int, list[tuple[int, bool, int]]]:
+        """Per story, ``(source_id, independent, views)`` in order of each outlet's first report.
 
         ``independent`` is false for an outlet whose every article in the story is a verbatim
         copy of another report (it republished the wire, it did not report).
@@ -126,14 +127,15 @@ class SearchRepo:
             return {}
         first = sa.func.min(articles.c.published_at).label("first")
         own = sa.func.max(sa.case((articles.c.duplicate_of.is_(None), 1), else_=0)).label("own")
-        query = (sa.select(articles.c.story_id, articles.c.source_id, first, own)
+        views = sa.func.sum(articles.c.views).label("views")
+        query = (sa.select(articles.c.story_id, articles.c.source_id, first, own, views)
                  .where(articles.c.story_id.in_(ids), articles.c.source_id.is_not(None))
                  .group_by(articles.c.story_id, articles.c.source_id)
                  .order_by(articles.c.story_id, first, articles.c.source_id))
-        out: dict[int, list[tuple[int, bool]]] = {}
+        out: dict[int, list[tuple[int, bool, int]]] = {}
         with self.db.read() as conn:
-            for sid, src, _, independent in conn.execute(query):
-                out.setdefault(sid, []).append((src, bool(independent)))
+            for sid, src, _, independent, seen in conn.execute(query):
+                out.setdefault(sid, []).append((src, bool(independent), int(seen or 0)))
         return out
 
     def story_members(self, story_ids: Iterable[int]

@@ -206,10 +206,14 @@ class SiteData:
         ``limit`` stories after ``offset`` gets its article ids and image looked up."""
         outlets = self.search_repo.story_outlets(r.id for r in rows)
         scored = []
+        views: dict[int, int] = {}
         for r in rows:
-            independent = sum(1 for _, own in outlets.get(r.id, []) if own)
+            found = outlets.get(r.id, [])
+            independent = sum(1 for _, own, _ in found if own)
+            # a story's views are its articles' views (reads counted here and imported counts)
+            views[r.id] = sum(v for _, _, v in found)
             age = rank.hours_between(r.last_published_at, now)
-            scored.append((rank.story_score(independent, r.views, age), r))
+            scored.append((rank.story_score(independent, views[r.id], age), r))
         scored.sort(key=lambda pair: (-pair[0], -pair[1].id))
         page = scored[offset:] if limit is None else scored[offset:offset + limit]
         members = self.search_repo.story_members(r.id for _, r in page)
@@ -219,15 +223,15 @@ class SiteData:
             arts = members.get(r.id, [])
             image = r.image_url or next((img for _, _, img in arts if img), None)
             lead = next((aid for aid, copy, _ in arts if not copy), arts[0][0] if arts else None)
-            shown = [src for src, _ in outlets.get(r.id, []) if src in sources]
+            shown = [src for src, _, _ in outlets.get(r.id, []) if src in sources]
             out.append({
                 "id": r.id, "title": r.title,
                 "article_ids": [aid for aid, _, _ in arts],
                 "sources": [self.source_dict(sources[s]) for s in shown],
-                "independent_sources": sum(1 for _, own in outlets.get(r.id, []) if own),
+                "independent_sources": sum(1 for _, own, _ in outlets.get(r.id, []) if own),
                 "first_published_at": iso(r.first_published_at),
                 "last_published_at": iso(r.last_published_at),
-                "views": r.views,
+                "views": views[r.id],
                 "score": round(score, 6),
                 "image_url": web_url(image),
                 "lead_article_id": lead,

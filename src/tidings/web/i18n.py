@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.messages.pofile import read_po
 
 SUPPORTED = ("en", "it", "de", "es", "fr", "ru")
@@ -101,4 +101,5 @@ def format_count(n: int, locale: str = "en") -> str:
 def format_when(dt: datetime, tz: tzinfo, locale: str = "en") -> str:
     """A full, unambiguous date and time for timelines and bylines."""
     lang = normalize_locale(locale)
-    return format_datetime(dt.astimezone(tz), "medium", tzinfo=tz, locale=lang)
+    local = dt.astimezone(tz)
+    return f"{format_date(local.date(), 'medium', locale=lang)}, {local:%H:%M}"
