@@ -151,3 +151,25 @@ def test_article_with_its_own_dateline_and_time_first_rows() -> None:
     assert [(e.title, e.views, e.published_at.astimezone(ROME).strftime("%d %H:%M"))
             for e in page.entries] == [("Ferry strike called off", 116, "15 11:25"),
                                        ("Tram line extended to the airport", 1204, "14 22:40")]
+
+
+def test_rows_written_on_one_line_each() -> None:
+    text = ("Council approves the harbour budget\nThe council voted on Tuesday to approve the "
+            "budget for the harbour works, officials said on Wednesday morning.\n\n"
+            "Bad weather, love arch destroyed at Meledugno in Salento (video)11611:25\n"
+            "India Orders 288 Anti-Aircraft Missiles from Russia 200 · Yesterday, 19:46\n"
+            "Ali Eyal wins the Hammer Museum's Mohn Award73713.02.2026, 00:01\n")
+    page = parse_text_dump(text, NOW, ROME)
+    assert page.title == "Council approves the harbour budget"
+    assert [(e.title, e.views, e.published_at.astimezone(ROME).strftime("%d %H:%M"))
+            for e in page.entries] == [
+        ("Bad weather, love arch destroyed at Meledugno in Salento (video)", 116, "15 11:25"),
+        ("India Orders 288 Anti-Aircraft Missiles from Russia", 200, "14 19:46"),
+        ("Ali Eyal wins the Hammer Museum's Mohn Award", 737, "13 00:01")]
+
+
+def test_a_title_ending_in_a_time_is_not_a_list() -> None:
+    text = ("Meeting moved to 10:30\nThe council meeting planned for the morning was moved "
+            "to half past ten, the mayor's office said in a statement on Monday.\n")
+    page = parse_text_dump(text, NOW, ROME)
+    assert page.title == "Meeting moved to 10:30" and page.entries == []

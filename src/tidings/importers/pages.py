@@ -149,6 +149,7 @@ def _rows(lines: list[_Line], now: datetime, tz: ZoneInfo
             i = end + 1
             continue
         i += 1
+    rows = sorted(rows + _inline_rows(lines, rows, now, tz), key=lambda r: r[0])
     # a list whose rows mostly carry counts: read count-less glued rows again with one
     # ("52 hours ago" there is 5 views, 2 hours ago)
     with_views = sum(r[2].views is not None for r in rows)
@@ -160,6 +161,47 @@ def _rows(lines: list[_Line], now: datetime, tz: ZoneInfo
                     entry.views, entry.label = again.views, again.label
                     entry.published_at = again.when.astimezone(UTC)
     return rows
+
+
+def _inline_split(text: str, now: datetime, tz: ZoneInfo) -> tuple[str, CountAndTime] | None:
+    """ "Headline (video)11611:25" → ("Headline (video)", 116 at 11:25): the row on one line."""
+    if len(text) > 250:
+        return None
+    for p in range(8, len(text)):
+        before, first = text[p - 1], text[p]
+        if before.isdigit() or not (first.isdigit() or (first.isalpha() and before == " ")):
+            continue
+        suffix = text[p:]
+        if len(suffix) > 40:
+            continue
+        meta = split_count_and_time(suffix, now, tz)
+        title = text[:p].rstrip(" ·|•–—-")
+        if meta is not None and len(title.split()) >= 3:
+            return title, meta
+    return None
+
+
+def _inline_rows(lines: list[_Line], rows: list[tuple[int, int, ListEntry]], now: datetime,
+                 tz: ZoneInfo) -> list[tuple[int, int, ListEntry]]:
+    """Rows written on one line each; only runs of two or more count (a list, not a title
+    that happens to end in a time)."""
+    taken = {i for first, last, _e in rows for i in range(first, last + 1)}
+    found: list[tuple[int, int, ListEntry]] = []
+    for i, line in enumerate(lines):
+        if i in taken or line.meta is not None or line.count is not None:
+            continue
+        split = _inline_split(line.text, now, tz)
+        if split is not None:
+            title, meta = split
+            found.append((i, i, ListEntry(title=title, views=meta.views, label=meta.label,
+                                          published_at=meta.when.astimezone(UTC))))
+    runs: list[tuple[int, int, ListEntry]] = []
+    for k, row in enumerate(found):
+        prev_adjacent = k > 0 and found[k - 1][0] == row[0] - 1
+        next_adjacent = k + 1 < len(found) and found[k + 1][0] == row[0] + 1
+        if prev_adjacent or next_adjacent:
+            runs.append(row)
+    return runs
 
 
 def _is_heading(text: str) -> bool:
