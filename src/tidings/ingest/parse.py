@@ -519,14 +519,17 @@ def parse_json_feed(data: bytes, url: str | None = None) -> ParsedFeed:
             content_html=content, summary_html=summary, base=base,
             image=_str(item.get("image")) or _str(item.get("banner_image")) or None,
             language=_lang(_str(item.get("language"))) or lang,
-            categories=[t for t in (item.get("tags") if isinstance(item.get("tags"), list)
-                                    else []) if isinstance(t, str)]))
+            categories=_str_list(item.get("tags"))))
     return ParsedFeed(title=_str(doc.get("title")) or None, site_url=site, language=lang,
                       entries=entries, ttl_seconds=None, format="json" + version.replace(".", ""))
 
 
 def _str(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _str_list(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _json_author(obj: dict[str, Any]) -> str | None:
