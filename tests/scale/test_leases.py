@@ -158,3 +158,16 @@ def test_the_story_lock_is_exclusive_across_connections_and_reentrant(store: Sto
     with exclusive(other.db, "t.lock", wait=False) as got:
         assert got  # free again once the first holder left
     other.close()
+
+
+def test_without_an_explicit_time_the_database_clock_decides(store: Store) -> None:
+    [feed_id] = _feeds(store, hosts=1, per_host=1)
+    real_now = datetime.now(UTC)
+    store.feeds.update(feed_id, lease_owner="x", lease_until=real_now + timedelta(hours=1))
+    assert store.leases.claim("a", limit=1, lease_seconds=60, per_host=4) == []
+    assert store.leases.due_unclaimed() == 0
+    store.feeds.update(feed_id, lease_until=real_now - timedelta(minutes=1))
+    assert store.leases.due_unclaimed() == 1
+    [claim] = store.leases.claim("a", limit=1, lease_seconds=60, per_host=4)
+    assert claim.feed_id == feed_id
+    assert store.leases.renew("a", [feed_id], lease_seconds=60) == 1

@@ -20,7 +20,7 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tidings.config import Settings
@@ -62,10 +62,6 @@ def lease_seconds(settings: Settings) -> float:
     return max(120.0, 4 * (settings.connect_timeout + settings.read_timeout))
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def claim_and_refresh_async(store: Store, settings: Settings, worker_id: str, limit: int,
                                   *, due_before: datetime | None = None,
                                   **refresh_options: Any) -> ClaimResult:
@@ -79,7 +75,7 @@ async def claim_and_refresh_async(store: Store, settings: Settings, worker_id: s
     seconds = lease_seconds(settings)
     claims = await asyncio.to_thread(
         store.leases.claim, worker_id, limit=limit, lease_seconds=seconds,
-        per_host=settings.per_host_concurrency, now=_now(), due_before=due_before,
+        per_host=settings.per_host_concurrency, due_before=due_before,
     )
     if not claims:
         return ClaimResult(0)
@@ -98,8 +94,7 @@ async def claim_and_refresh_async(store: Store, settings: Settings, worker_id: s
 async def _heartbeat(store: Store, worker_id: str, ids: list[int], seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds / 3)
-        await asyncio.to_thread(store.leases.renew, worker_id, ids, lease_seconds=seconds,
-                                now=_now())
+        await asyncio.to_thread(store.leases.renew, worker_id, ids, lease_seconds=seconds)
 
 
 def claim_and_refresh(store: Store, settings: Settings, worker_id: str, limit: int,
@@ -135,7 +130,7 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
             if free > 0:
                 claims = await asyncio.to_thread(
                     store.leases.claim, worker_id, limit=free, lease_seconds=seconds,
-                    per_host=settings.per_host_concurrency, now=_now(), due_before=due_before)
+                    per_host=settings.per_host_concurrency, due_before=due_before)
                 for claim in claims:
                     task = asyncio.create_task(refresh_async(
                         store, settings, feed_ids=[claim.feed_id], fetcher=active))
@@ -144,7 +139,7 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
                 if stop.is_set():
                     break
                 if drain:
-                    left = await asyncio.to_thread(store.leases.due_unclaimed, _now(),
+                    left = await asyncio.to_thread(store.leases.due_unclaimed, None,
                                                    due_before)
                     if not left:
                         break
@@ -181,5 +176,5 @@ async def _heartbeat_all(store: Store, worker_id: str, in_flight: dict[asyncio.T
         await asyncio.sleep(seconds / 3)
         ids = list(in_flight.values())
         if ids:
-            await asyncio.to_thread(store.leases.renew, worker_id, ids, lease_seconds=seconds,
-                                    now=_now())
+            await asyncio.to_thread(store.leases.renew, worker_id, ids,
+                                    lease_seconds=seconds)

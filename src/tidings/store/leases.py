@@ -4,7 +4,8 @@ A worker claims due feeds in one short transaction. On PostgreSQL the candidate 
 free host slots are locked with ``FOR UPDATE SKIP LOCKED``, so concurrent claimers never wait
 for each other and never get the same row; on SQLite the transaction begins IMMEDIATE (one
 writer at a time), which gives the same guarantee. A claim is a lease with an expiry, so the
-feeds of a worker that dies become claimable again once ``lease_until`` passes.
+feeds of a worker that dies become claimable again once ``lease_until`` passes; leases are
+timed by the database server's clock on PostgreSQL, so hosts need not agree on the time.
 
 Per-host politeness across every worker: each host has ``per_host`` numbered slots in
 ``host_slots``; a claimed feed holds one, so at most ``per_host`` feeds of one host are in
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -51,7 +52,7 @@ class LeaseRepo:
         self.db = db
 
     def claim(self, owner: str, *, limit: int, lease_seconds: float, per_host: int,
-              now: datetime, due_before: datetime | None = None) -> list[Claim]:
+              now: datetime | None = None, due_before: datetime | None = None) -> list[Claim]:
         """Lease up to ``limit`` due feeds to ``owner`` until ``now + lease_seconds``.
 
         Due means: not disabled, source not paused, ``next_check_at`` reached by
@@ -60,16 +61,17 @@ class LeaseRepo:
         """
         if limit <= 0:
             return []
-        until = now + timedelta(seconds=lease_seconds)
-        candidates = (
-            sa.select(feeds.c.id, feeds.c.url)
-            .join(sources, sources.c.id == feeds.c.source_id)
-            .where(*_due(now, due_before or now))
-            .order_by(feeds.c.next_check_at.asc().nulls_first(), feeds.c.id)
-            .limit(limit * OVERFETCH)
-            .with_for_update(of=feeds, skip_locked=True)
-        )
         with self.db.write() as conn:
+            now = now or self._clock(conn)
+            until = now + timedelta(seconds=lease_seconds)
+            candidates = (
+                sa.select(feeds.c.id, feeds.c.url)
+                .join(sources, sources.c.id == feeds.c.source_id)
+                .where(*_due(now, due_before or now))
+                .order_by(feeds.c.next_check_at.asc().nulls_first(), feeds.c.id)
+                .limit(limit * OVERFETCH)
+                .with_for_update(of=feeds, skip_locked=True)
+            )
             by_host: dict[str, list[tuple[int, str]]] = defaultdict(list)
             for row in conn.execute(candidates):
                 by_host[feed_host(row.url)].append((row.id, row.url))
@@ -128,13 +130,13 @@ class LeaseRepo:
         return [int(s) for s in conn.execute(query).scalars()]
 
     def renew(self, owner: str, feed_ids: Sequence[int], *, lease_seconds: float,
-              now: datetime) -> int:
+              now: datetime | None = None) -> int:
         """Extend the leases ``owner`` still holds (a heartbeat for long batches)."""
         if not feed_ids:
             return 0
-        until = now + timedelta(seconds=lease_seconds)
         ids = list(feed_ids)
         with self.db.write() as conn:
+            until = (now or self._clock(conn)) + timedelta(seconds=lease_seconds)
             done = conn.execute(
                 feeds.update()
                 .where(feeds.c.id.in_(ids), feeds.c.lease_owner == owner)
@@ -178,15 +180,25 @@ class LeaseRepo:
             )
         return int(done)
 
-    def due_unclaimed(self, now: datetime, due_before: datetime | None = None) -> int:
+    def due_unclaimed(self, now: datetime | None = None,
+                      due_before: datetime | None = None) -> int:
         """How many feeds are due and not leased (a ``--once`` worker stops at zero)."""
-        query = (
-            sa.select(sa.func.count()).select_from(feeds)
-            .join(sources, sources.c.id == feeds.c.source_id)
-            .where(*_due(now, due_before or now))
-        )
         with self.db.read() as conn:
+            now = now or self._clock(conn)
+            query = (
+                sa.select(sa.func.count()).select_from(feeds)
+                .join(sources, sources.c.id == feeds.c.source_id)
+                .where(*_due(now, due_before or now))
+            )
             return int(conn.execute(query).scalar_one())
+
+    def _clock(self, conn: sa.Connection) -> datetime:
+        """The time leases are measured in: the database server's clock on PostgreSQL, so
+        workers on hosts whose clocks disagree still agree on when a lease runs out."""
+        if self.db.dialect == "postgresql":
+            value = conn.execute(sa.select(sa.func.now())).scalar_one()
+            return value.astimezone(UTC)
+        return datetime.now(UTC)
 
     def active(self, now: datetime) -> list[tuple[int, str, str]]:
         """(feed id, owner, host) of every lease in force at ``now``."""
