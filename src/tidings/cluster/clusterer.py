@@ -15,6 +15,7 @@ returns where it went. Steps per document:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -38,8 +39,9 @@ class ClusterConfig:
     window_days: float = 30.0  # stories idle longer than this are closed
     date_penalty: float = 0.0  # similarity lost per ``date_scale_days`` between dates
     date_scale_days: float = 3.0
+    vector_terms: int = 0  # heaviest terms kept per document vector (0: all)
     index_terms: int = 20  # distinctive terms per document used to find candidates
-    candidates: int = 40
+    candidates: int = 15
     # order robustness: a story whose two halves are less alike than ``split_ratio`` times
     # the likeness inside them is cut in two; two stories whose documents are as alike
     # across as ``merge_ratio`` times inside (and at least ``merge_floor``) become one.
@@ -92,7 +94,7 @@ class _Doc:
 
 
 class _Story:
-    __slots__ = ("checked", "first", "id", "last", "members", "sq", "total")
+    __slots__ = ("checked", "first", "id", "last", "members", "merge_checked", "sq", "total")
 
     def __init__(self, story_id: int):
         self.id = story_id
@@ -102,6 +104,7 @@ class _Story:
         self.first: float | None = None
         self.last: float | None = None
         self.checked = 0  # size at the last split check
+        self.merge_checked = 0  # size at the last merge check
 
     def add(self, doc: _Doc) -> None:
         total = self.total
@@ -231,7 +234,7 @@ class StoryClusterer:
         return item
 
     def _weigh(self, item: _Doc) -> None:
-        item.vec = weigh(item.raw, self.idf)
+        item.vec = weigh(item.raw, self.idf, self.config.vector_terms)
         ranked = sorted(item.vec.items(), key=lambda kv: -kv[1])
         item.terms = tuple(k for k, _ in ranked[: self.config.index_terms])
 
@@ -319,10 +322,11 @@ class StoryClusterer:
         story = self._stories.get(sid)
         if story is None or story.sq <= 0:
             return
-        norm = math.sqrt(story.sq)
-        centroid = {k: v / norm for k, v in story.total.items()}
-        terms = [k for k, _ in sorted(centroid.items(), key=lambda kv: -kv[1])
-                 [: self.config.index_terms]]
+        size = len(story.members)
+        if size < story.merge_checked * self.config.split_growth + 1:
+            return  # looked at this size already; the story has not changed much
+        story.merge_checked = size
+        terms = heapq.nlargest(self.config.index_terms, story.total, key=story.total.__getitem__)
         best, best_cross = -1, 0.0
         for other_id in self.index.candidates(terms, self.config.candidates):
             other = self._stories.get(other_id)
@@ -364,7 +368,7 @@ class StoryClusterer:
             self.index.add(survivor, item.terms, item.day)
             self._label[item.key] = survivor
             result.moved[item.key] = survivor
-        target.checked = 0
+        target.checked = target.merge_checked = 0
         self._merged[gone] = survivor
         result.merged[gone] = survivor
 

@@ -35,6 +35,10 @@ class Deduper:
         self._original: dict[Hashable, Hashable] = {}  # copy -> original
         self._exact: dict[str, Hashable] = {}  # short normalized text -> first key
         self._exact_of: dict[Hashable, str] = {}
+        # drawing the hash permutations is the slow part of a MinHash: draw them once
+        template = MinHash(num_perm=self.config.num_perm, seed=1)
+        self._permutations = template.permutations
+        self._scheme = template.scheme
 
     def __len__(self) -> int:
         return len(self._signatures) + len(self._exact_of)
@@ -82,6 +86,7 @@ class Deduper:
     def _signature(self, words: list[str]) -> MinHash:
         n = self.config.shingle
         shingles = {" ".join(words[i:i + n]).encode() for i in range(max(1, len(words) - n + 1))}
-        signature = MinHash(num_perm=self.config.num_perm, seed=1)
+        signature = MinHash(num_perm=self.config.num_perm, seed=1,
+                            permutations=self._permutations, scheme=self._scheme)
         signature.update_batch(list(shingles))
         return signature

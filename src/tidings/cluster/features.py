@@ -9,6 +9,7 @@ mentions. Everything is plain Python with caches, because it runs once per artic
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -194,10 +195,18 @@ class StreamIdf:
         return math.log((self.docs + 1) / (self.df.get(key, 0) + 1)) + 1.0
 
 
-def weigh(raw: Mapping[str, float], idf: StreamIdf) -> dict[str, float]:
-    """Unit-length TF-IDF vector (sublinear term frequency) of raw feature weights."""
-    vec = {k: (1.0 + math.log(v)) * idf.idf(k) if v >= 1.0 else v * idf.idf(k)
+def weigh(raw: Mapping[str, float], idf: StreamIdf, keep: int = 0) -> dict[str, float]:
+    """Unit-length TF-IDF vector (sublinear term frequency) of raw feature weights.
+
+    ``keep`` > 0 keeps only the heaviest terms: the tail is noise and costs time in every
+    comparison.
+    """
+    df, log = idf.df, math.log
+    total = log(idf.docs + 1)
+    vec = {k: ((1.0 + log(v)) if v >= 1.0 else v) * (total - log(df.get(k, 0) + 1) + 1.0)
            for k, v in raw.items()}
+    if 0 < keep < len(vec):
+        vec = dict(heapq.nlargest(keep, vec.items(), key=lambda kv: kv[1]))
     norm = math.sqrt(sum(x * x for x in vec.values()))
     if norm == 0:
         return {}
