@@ -24,7 +24,7 @@ from lxml.html import HtmlElement
 
 from tidings.extract.attribution import agency_in_byline, credit_prefix, detect_attribution
 from tidings.extract.cleanup import clean_body, continuation_paragraphs
-from tidings.extract.language import page_language
+from tidings.extract.language import choose_language, declared_language
 from tidings.extract.metadata import PageMetadata, extract_metadata
 
 log = logging.getLogger(__name__)
@@ -288,6 +288,7 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractResult:
         log.warning("metadata extraction failed on %s: %s", url, exc)
         meta = PageMetadata(canonical_url=url)
     has_scripts = tree.find(".//script") is not None
+    declared = declared_language(tree)  # <meta> declarations go with <head> below
     # metadata is read: drop what no extractor reads, so trafilatura walks a smaller tree
     lxml.etree.strip_elements(tree, *PRESTRIP_TAGS, with_tail=False)
     body = extract_body(tree, url, meta.title)  # trafilatura works on its own copy
@@ -302,7 +303,7 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractResult:
             result.error = "the page is only scripts" if has_scripts else "the page has no text"
         else:
             result.error = "no article text found on the page"
-        result.language = page_language(tree, meta.description)
+        result.language = choose_language(declared, meta.description)
         result.attribution = detect_attribution(meta.title, meta.description)
         return result
     result.content_text, result.content_html = body
@@ -312,5 +313,5 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractResult:
         result.attribution = agency
     result.attribution = (result.attribution or detect_attribution(meta.title, result.content_text)
                           or agency_in_byline(meta.byline or result.author))
-    result.language = page_language(tree, result.content_text)
+    result.language = choose_language(declared, result.content_text)
     return result
