@@ -28,6 +28,7 @@ from tidings.store import open_store
 from tidings.store.schema import articles, sources, stories
 
 pytest.importorskip("tidings.cluster.stage")
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 EVENTS = [
     ["earthquake", "Kumamoto", "magnitude", "tremor", "aftershocks", "Kyushu", "seismologists",

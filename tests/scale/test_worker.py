@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from fixtures_server import FixtureServer, Request
@@ -23,6 +24,7 @@ from tidings.store import Store, open_store
 from tidings.store.schema import feeds
 
 NOW = datetime.now(UTC)
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 class InFlight:
@@ -89,7 +91,7 @@ def test_racing_workers_fetch_each_feed_once_within_the_host_cap(pg_url: str,
         server.close()
 
 
-def test_sigterm_finishes_the_batch_and_releases(pg_url: str, tmp_path: Path) -> None:
+def test_sigterm_finishes_the_feeds_in_flight_and_releases(pg_url: str, tmp_path: Path) -> None:
     server = FixtureServer().start()
     try:
         url = server.add("/slow.xml", feed_document(1, 3), delay=2.0,
