@@ -35,8 +35,10 @@ def _is_url(value: str) -> bool:
 def _read_file(name: str) -> tuple[bytes | None, str | None]:
     path = Path(name)
     try:
-        if not path.is_file():
+        if not path.exists():
             return None, f"no such file: {name}"
+        if not path.is_file():
+            return None, f"not a file: {name}"
         if path.stat().st_size > MAX_FILE_BYTES:
             return None, f"file too large ({path.stat().st_size // 1_048_576} MiB): {name}"
         data = path.read_bytes()
