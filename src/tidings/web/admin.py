@@ -313,8 +313,6 @@ async def _read_form(request: Request) -> FormData | Response:
     try:
         return await request.form(max_files=0, max_fields=50)
     except Exception as exc:  # malformed bodies must be a 400, never a 500
-        if type(exc).__name__ in ("_BodyTooLarge", "CancelledError"):
-            raise
         return PlainTextResponse(f"Malformed form: {_one_line(exc)}", status_code=400)
 
 

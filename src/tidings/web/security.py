@@ -110,10 +110,6 @@ class _Slots:
             self._freed = None
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class SecurityMiddleware:
     """Headers on every HTTP response; overload, size and time limits around the app."""
 
@@ -163,8 +159,6 @@ class SecurityMiddleware:
             await asyncio.wait_for(
                 self.app(scope, self._capped(receive, too_large), send_with_headers),
                 self.request_timeout)
-        except _BodyTooLarge:
-            pass
         except TimeoutError:
             log.warning("request timed out after %.0fs: %s %s", self.request_timeout,
                         scope.get("method"), scope.get("path"))
@@ -194,18 +188,23 @@ class SecurityMiddleware:
         return None
 
     def _capped(self, receive: Receive, on_overflow: Callable[[], Awaitable[None]]) -> Receive:
-        """A ``receive`` that answers 413 and fails once more than the cap has arrived."""
+        """A ``receive`` that answers 413 once more than the cap has arrived, then tells the
+        app the client is gone (Starlette ends the request quietly, no traceback)."""
         total = 0
         limit = self.max_request_bytes
+        over = False
 
         async def capped() -> Message:
-            nonlocal total
+            nonlocal total, over
+            if over:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 total += len(message.get("body", b""))
                 if total > limit:
+                    over = True
                     await on_overflow()
-                    raise _BodyTooLarge
+                    return {"type": "http.disconnect"}
             return message
 
         return capped
