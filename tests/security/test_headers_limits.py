@@ -132,7 +132,7 @@ def _slow_app(delay: float) -> Starlette:
 
 def test_overload_answers_503_with_retry_after(tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = Settings.from_dict({"home": str(tmp_path), "max_concurrent_requests": 4})
-    app = _slow_app(0.3)
+    app = _slow_app(1.0)  # long enough that all 20 arrive while 4 are still running
     security.install(app, settings, queue_wait=0.0)
 
     async def burst() -> list[httpx.Response]:
