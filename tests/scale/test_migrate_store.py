@@ -120,3 +120,15 @@ def test_command_line_reports_and_exits(tmp_path: Path, pg_url: str) -> None:
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines()[-1].startswith("tidings: error: the target is")
     assert "Traceback" not in refused.stderr
+
+
+def test_a_missing_source_is_refused_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "x.db"
+    done = subprocess.run(
+        [sys.executable, "-c", "from tidings.cli import main; main()", "migrate-store",
+         "--from", f"sqlite:///{missing}", "--to", f"sqlite:///{tmp_path / 'to.db'}"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "TIDINGS_HOME": str(tmp_path / "home")})
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"tidings: error: no SQLite store at {missing}"
+    assert not missing.parent.exists()

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import click
@@ -235,6 +236,10 @@ def migrate_store_command(source_url: str, target_url: str, force: bool, batch_s
     """Copy every table of one store into another, then compare counts and checksums."""
     if source_url == target_url:
         raise StorageError("--from and --to name the same database")
+    if source_url.startswith("sqlite:///"):  # opening it would create an empty one
+        source_file = Path(source_url[len("sqlite:///"):]).expanduser()
+        if not source_file.is_file():
+            raise StorageError(f"no SQLite store at {source_file}")
     started = time.monotonic()
     source = open_store(source_url)
     try:
