@@ -72,3 +72,33 @@ def test_every_ui_string_is_translated() -> None:
             continue
         missing = used - set(_catalog(locale))
         assert not missing, (locale, sorted(missing))
+
+
+def test_one_rendering_for_many_waiting_requests(sqlite_client: TestClient,
+                                                 sqlite_seeded: Seeded) -> None:
+    import asyncio
+
+    from starlette.requests import Request
+
+    site = sqlite_client.app.state.site  # type: ignore[attr-defined]
+    renders = []
+
+    def render(now: datetime) -> tuple[bytes, str]:
+        renders.append(now)
+        return b"page", "text/plain"
+
+    scope = {"type": "http", "method": "GET", "path": "/x", "raw_path": b"/x",
+             "query_string": b"", "headers": [(b"host", b"t")]}
+
+    async def many() -> list[int]:
+        answers = await asyncio.gather(*[site.cache.serve(Request(scope), render)
+                                         for _ in range(20)])
+        return [r.status_code for r, _ in answers]
+
+    assert asyncio.run(many()) == [200] * 20
+    assert len(renders) == 1
+    # aged past the TTL: served as it is while one refresh runs
+    entry = site.cache.entries[next(iter(k for k in site.cache.entries if k.startswith("t/x")))]
+    entry.created -= 10_000
+    assert asyncio.run(many()) == [200] * 20
+    assert site.cache.stale >= 1

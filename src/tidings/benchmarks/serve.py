@@ -291,8 +291,8 @@ def command(n_articles: int, duration: int, workers: int, core: int, only: str, 
                 before = _cache_stats(base, workers)
                 run = _wrk(target, conns, duration, lua, pin)
                 after = _cache_stats(base, workers)
-                hits = sum(after[p]["cache"]["hits"] - before.get(p, after[p])["cache"]["hits"]
-                           for p in after)
+                hits = sum(after[p]["cache"][k] - before.get(p, after[p])["cache"][k]
+                           for p in after for k in ("hits", "stale"))
                 misses = sum(after[p]["cache"]["misses"]
                              - before.get(p, after[p])["cache"]["misses"] for p in after)
                 run["cache_hit_rate"] = round(hits / (hits + misses), 4) if hits + misses else None

@@ -6,10 +6,16 @@ without talking to the others, (2) the calendar day in the site's zone is the on
 rendered on, since time labels ("Yesterday, 22:40") change at midnight, and (3) it is younger
 than ``page_cache_seconds`` (view counts move). Responses carry an ETag and Last-Modified and
 answer conditional requests with 304.
+
+Rendering is shared: when an entry is missing or its content changed, concurrent requests for
+the same URL wait for one rendering instead of each starting their own (no thundering herd
+when a popular page changes). When an entry has only aged past the TTL, it is served while a
+single refresh runs behind it; across midnight or a content change nothing stale is served.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 import time
@@ -60,6 +66,8 @@ class PageCache:
         self.misses = 0
         self._token = ""
         self._token_at = -1e9
+        self.stale = 0  # aged entries served while one refresh runs
+        self._inflight: dict[str, asyncio.Future[Entry]] = {}
         self._lock = threading.Lock()
 
     def token(self) -> str:
@@ -124,9 +132,11 @@ class PageCache:
         self.objects.clear()
 
     def stats(self) -> dict[str, float]:
-        total = self.hits + self.misses
-        return {"hits": self.hits, "misses": self.misses, "entries": len(self.entries),
-                "hit_rate": round(self.hits / total, 4) if total else 0.0}
+        served = self.hits + self.stale
+        total = served + self.misses
+        return {"hits": self.hits, "misses": self.misses, "stale": self.stale,
+                "entries": len(self.entries),
+                "hit_rate": round(served / total, 4) if total else 0.0}
 
     async def serve(self, request: Request, render: Callable[[datetime], tuple[bytes, str]]
                     ) -> tuple[Response, bool]:
@@ -136,12 +146,44 @@ class PageCache:
         """
         now = self.clock()
         key = cache_key(request.scope)
-        entry = self.get(key, now)
+        entry = self.get(key, now, count_miss=False)
         if entry is None:
+            old = self.entries.get(key)
+            if (old is not None and old.token == self.token()
+                    and old.day == local_day(now, self.tz).isoformat()):  # type: ignore[arg-type]
+                # only aged (view counts may have moved): serve it, refresh it once, behind
+                self.stale += 1
+                if key not in self._inflight:
+                    self._inflight[key] = asyncio.ensure_future(self._render(key, render, now))
+                    self._inflight[key].add_done_callback(_quiet)
+                entry = old
+            else:
+                # new content or a new day: wait for one rendering shared by every request
+                self.misses += 1
+                task = self._inflight.get(key)
+                if task is None:
+                    task = asyncio.ensure_future(self._render(key, render, now))
+                    self._inflight[key] = task
+                entry = await asyncio.shield(task)
+        return conditional(request, entry)
+
+    async def _render(self, key: str, render: Callable[[datetime], tuple[bytes, str]],
+                      now: datetime) -> Entry:
+        try:
             token = self.token()
             body, media_type = await run_in_threadpool(render, now)
-            entry = self.put(key, body, media_type, now, token)
-        return conditional(request, entry)
+            return self.put(key, body, media_type, now, token)
+        except Exception:
+            self.entries.pop(key, None)  # e.g. the article is gone: never serve it stale
+            raise
+        finally:
+            self._inflight.pop(key, None)
+
+
+def _quiet(task: asyncio.Future[Entry]) -> None:
+    """A background refresh that failed is retried by the next request; do not log it twice."""
+    if not task.cancelled():
+        task.exception()
 
 
 def cache_key(scope: Scope) -> str:
