@@ -206,4 +206,6 @@ def _pg_restore(url: str, source: Path, *, force: bool) -> BackupResult:
     if done.returncode != 0:
         message = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
         raise StorageError(f"pg_restore failed: {message}")
-    return BackupResult(str(source), source.stat().st_size, None)
+    # the database restored into (without its password), as SQLite reports its file
+    target = sa.engine.make_url(url).render_as_string(hide_password=True)
+    return BackupResult(target, source.stat().st_size, None)
