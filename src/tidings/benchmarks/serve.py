@@ -5,7 +5,8 @@ inserted) is served by ``tidings serve --no-worker`` in a subprocess; Debian's `
 to one core with ``taskset``, loads the front page, an article page, ``/api/latest`` and a
 static file for ``--duration`` seconds each, at 64 and at 16 connections.
 
-Article requests vary the visitor: every request carries a different ``X-Forwarded-For`` and
+Article requests go to 200 articles (the 100 newest and 100 older ones at random: readers
+mostly read what is new) and vary the visitor: every request carries a different ``X-Forwarded-For`` and
 ``User-Agent``. The server trusts ``X-Forwarded-For`` from 127.0.0.1 (the documented
 ``--forwarded-allow-ips`` default, as behind a local proxy), and reads.py hashes the resulting
 client address with the user agent, so nearly every request is a new read that is buffered and
@@ -262,7 +263,7 @@ def command(n_articles: int, duration: int, workers: int, core: int, only: str, 
         _wait_ready(base, proc)
         latest = json.loads(_get(base + "/api/latest?limit=100"))["items"]
         article_ids = [item["id"] for item in latest] + random.Random(1).sample(
-            range(1, n_articles + 1), k=min(900, n_articles))
+            range(1, n_articles + 1), k=min(100, n_articles))
         script = home / "article.lua"
         id_list = ", ".join(map(str, article_ids))
         targets = {

@@ -36,6 +36,9 @@ from tidings.web.i18n import local_day
 
 #: how often (seconds) a process re-reads the content token from the store
 TOKEN_REFRESH_SECONDS = 1.0
+#: renderings running at once per process: rendering is CPU-bound Python, so more threads
+#: only fight over the GIL (and starve the event loop serving cached pages)
+RENDER_CONCURRENCY = 3
 
 
 @dataclass(slots=True)
@@ -68,6 +71,7 @@ class PageCache:
         self._token_at = -1e9
         self.stale = 0  # aged entries served while one refresh runs
         self._inflight: dict[str, asyncio.Future[Entry]] = {}
+        self._slots: asyncio.Semaphore | None = None
         self._lock = threading.Lock()
 
     def token(self) -> str:
@@ -169,9 +173,12 @@ class PageCache:
 
     async def _render(self, key: str, render: Callable[[datetime], tuple[bytes, str]],
                       now: datetime) -> Entry:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(RENDER_CONCURRENCY)
         try:
-            token = self.token()
-            body, media_type = await run_in_threadpool(render, now)
+            async with self._slots:
+                token = self.token()
+                body, media_type = await run_in_threadpool(render, now)
             return self.put(key, body, media_type, now, token)
         except Exception:
             self.entries.pop(key, None)  # e.g. the article is gone: never serve it stale

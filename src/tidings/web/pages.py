@@ -58,14 +58,14 @@ def routes(site: Site) -> list[BaseRoute]:
         except NotFoundError as exc:
             return error_page(site, request, 404, str(exc))
         return await guarded(request, lambda now: {
-            "page": data.story(sid, now), "latest": data.latest_box(now, 10)},
+            "page": data.story(sid, now), "latest_html": site.latest_html(now, 10)},
             "story.html")
 
     async def article(request: Request) -> Response:
         try:
             aid = path_id(request, "article_id")
             response, _ = await page(request, lambda now: {
-                "page": data.article(aid, now), "latest": data.latest_box(now)},
+                "page": data.article(aid, now), "latest_html": site.latest_html(now)},
                 "article.html")
         except NotFoundError as exc:
             return error_page(site, request, 404, str(exc))

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -59,6 +60,16 @@ class Site:
         )
         self.jinja.globals.update(_=self.gettext, lang=self.data.locale, version=__version__)
         self.jinja.filters["count"] = lambda n: format_count(int(n or 0), self.data.locale)
+
+    def latest_html(self, now: datetime, limit: int = 20) -> Markup:
+        """The latest list beside articles and stories, rendered once and shared by every
+        page that shows it (it is the same on all of them until content or the day changes)."""
+        def build() -> Markup:
+            macro = self.jinja.get_template("_lists.html").module.latest_list  # type: ignore[attr-defined]
+            return Markup(macro(self.data.latest_box(now, limit), self.gettext("Latest")))
+
+        html: Markup = self.data.memo(f"latest_html:{limit}", now, build)
+        return html
 
     def set_clock(self, clock: Callable[[], datetime]) -> None:
         """Use another clock for labels, caches and reads (tests; replays of a saved page)."""
