@@ -16,6 +16,7 @@ from lxml import etree
 from tidings.errors import FetchError, ParseError
 from tidings.ingest.fetch import Fetcher, Response
 from tidings.ingest.parse import parse_feed
+from tidings.ingest.sitemap import follow_index
 from tidings.models import ParsedFeed
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml",
@@ -88,7 +89,8 @@ async def find_feeds(fetcher: Fetcher, url: str, *, every: bool = True) -> list[
     """The feed at ``url``, or every working feed the page advertises (else a usual path)."""
     response = await fetcher.get(url)
     try:
-        parsed = parse_feed(response.content, response.url, charset=response.charset)
+        parsed = (await follow_index(fetcher, response)  # a sitemap index: its newest sitemaps
+                  or parse_feed(response.content, response.url, charset=response.charset))
         return [Discovered(response.permanent_url or url, response, parsed)]
     except ParseError as exc:
         if not looks_like_html(response):

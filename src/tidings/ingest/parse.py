@@ -98,6 +98,11 @@ def parse_feed(data: bytes, url: str | None = None, *, charset: str | None = Non
         kind = _root_kind(root)
         if kind == "html":
             raise ParseError("not a feed: the address gives an HTML page")
+        if kind is None:  # news sitemaps read as feeds, with this module's parser
+            from tidings.ingest.sitemap import parse_sitemap
+            sitemap = parse_sitemap(root, url)
+            if sitemap is not None:
+                return sitemap
         if kind is not None:
             feed = _PARSERS[kind](root, url)
             if well_formed and (feed.entries or feed.title):

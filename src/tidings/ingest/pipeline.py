@@ -21,6 +21,7 @@ from tidings.errors import FetchError, NotFoundError, ParseError, TidingsError
 from tidings.ingest import schedule
 from tidings.ingest.fetch import Fetcher, Response
 from tidings.ingest.parse import parse_feed
+from tidings.ingest.sitemap import follow_index
 from tidings.ingest.urls import canonicalize
 from tidings.models import Feed, ParsedFeed
 from tidings.store import Store
@@ -250,8 +251,9 @@ async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed:
                        now: datetime, rng: random.Random, writer: _GroupWriter) -> FeedOutcome:
     try:
         response = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        parsed = await follow_index(fetcher, response)  # None unless a sitemap index
         job = await asyncio.to_thread(prepare_response, store, settings, feed, response, now,
-                                      rng=rng)
+                                      parsed=parsed, rng=rng)
         ids = await writer.write(job)
         return FeedOutcome(feed, new_ids=ids, not_modified=job.not_modified, parsed=job.parsed)
     except (FetchError, ParseError) as exc:

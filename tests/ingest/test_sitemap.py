@@ -1,0 +1,170 @@
+"""News sitemaps (Google News, plain, indexes) read as feeds, served by the fixture server."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tidings.config import Settings
+from tidings.ingest.discover import Discovered, find_feed
+from tidings.ingest.fetch import Fetcher
+from tidings.ingest.parse import parse_feed
+from tidings.ingest.pipeline import refresh
+from tidings.ingest.sitemap import MAX_CHILDREN, SitemapIndex
+from tidings.models import Feed, Source
+from tidings.store import Store
+
+FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
+BASE = "https://lagoon-post.example/news-sitemap.xml"
+
+
+def sample(name: str) -> bytes:
+    return (FEEDS / name).read_bytes()
+
+
+def discover(settings: Settings, url: str) -> Discovered:
+    async def go() -> Discovered:
+        async with Fetcher(settings) as fetcher:
+            return await find_feed(fetcher, url)
+    return asyncio.run(go())
+
+
+def test_google_news_sitemap_gives_titled_dated_entries_without_content() -> None:
+    feed = parse_feed(sample("news_sitemap.xml"), BASE)
+    assert feed.title == "The Lagoon Post" and feed.language == "en"
+    assert feed.site_url == "https://lagoon-post.example/"
+    assert [e.title for e in feed.entries] == ["Ferry strike ends after & overnight talks",
+                                               "Harbour dredging approved"]
+    first, second = feed.entries
+    assert first.url == "https://lagoon-post.example/2026/03/ferry-strike-ends"
+    assert first.key == first.url  # the address is the stable key: refetches never duplicate
+    assert first.published_at == datetime(2026, 3, 4, 8, 15, tzinfo=UTC)
+    assert first.categories == ["ferries", "strikes", "transport"]
+    assert first.image_url == "https://lagoon-post.example/img/ferry.jpg"
+    assert first.content_text is None and first.content_html is None  # full text comes later
+    # a relative <loc> is resolved; news:publication_date wins over <lastmod>
+    assert second.url == "https://lagoon-post.example/2026/03/harbour-dredging-approved"
+    assert second.published_at == datetime(2026, 3, 3, tzinfo=UTC)
+
+
+def test_plain_sitemap_uses_lastmod_and_the_address_as_title() -> None:
+    feed = parse_feed(sample("sitemap_plain.xml"), "https://quarry-gazette.example/sitemap.xml")
+    assert feed.title is None and len(feed.entries) == 2
+    dated, undated = feed.entries
+    assert dated.published_at == datetime(2026, 2, 11, 7, 30, tzinfo=UTC)
+    assert undated.published_at is None
+    assert dated.title == dated.url == "https://quarry-gazette.example/news/council-vote"
+
+
+def test_entities_in_a_sitemap_are_never_expanded() -> None:
+    feed = parse_feed(sample("sitemap_entities.xml"), "https://entity.example/sitemap.xml")
+    assert len(feed.entries) == 1
+    assert "BOOM" not in feed.entries[0].title
+
+
+def test_sitemap_index_lists_children_newest_first() -> None:
+    index = parse_feed(sample("sitemap_index.xml"), "https://site.example/sitemaps/index.xml")
+    assert isinstance(index, SitemapIndex) and index.entries == []
+    assert index.children == ["https://site.example/sitemaps/" + name for name in (
+        "news-2026-03.xml", "news-missing.xml", "news-2026-02.xml", "news-2026-01.xml")]
+
+
+def news(*items: tuple[str, str]) -> str:
+    urls = "".join(
+        f"<url><loc>{loc}</loc><news:news><news:publication><news:name>Index Times</news:name>"
+        f"<news:language>de</news:language></news:publication><news:publication_date>"
+        f"2026-03-01T10:00:00Z</news:publication_date><news:title>{title}</news:title>"
+        f"</news:news></url>" for loc, title in items)
+    return ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>")
+
+
+def serve_index(feed_server) -> str:  # type: ignore[no-untyped-def]
+    feed_server.add("/sitemaps/news-2026-03.xml", news(("https://it.example/c", "March"),
+                                                       ("https://it.example/b", "Late Feb")))
+    feed_server.add("/sitemaps/news-2026-02.xml", news(("https://it.example/b", "Late Feb"),
+                                                       ("https://it.example/a", "February")))
+    feed_server.add("/sitemaps/news-2026-01.xml", news(("https://it.example/z", "January")))
+    return feed_server.add("/sitemaps/index.xml", sample("sitemap_index.xml"),
+                           content_type="application/xml")
+
+
+def test_index_follows_the_newest_children_and_skips_broken_ones(
+        settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
+    url = serve_index(feed_server)
+    found = discover(settings, url)
+    assert found.url == url and found.parsed.title == "Index Times"
+    assert found.parsed.language == "de"
+    # three newest children read (one of them a 404, skipped); entries merged without repeats
+    assert [e.title for e in found.parsed.entries] == ["March", "Late Feb", "February"]
+    assert MAX_CHILDREN == 3 and feed_server.count("/sitemaps/news-2026-01.xml") == 0
+    assert feed_server.count("/sitemaps/news-missing.xml") == 1
+
+
+def test_index_whose_children_all_fail_is_an_error(
+        settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
+    url = feed_server.add("/sitemaps/index.xml", sample("sitemap_index.xml"))
+    try:
+        discover(settings, url)
+    except Exception as exc:  # the type and the one-line message are the point
+        assert type(exc).__name__ == "ParseError" and "\n" not in str(exc)
+        assert "could be read" in str(exc)
+    else:
+        raise AssertionError("an index of broken sitemaps must not subscribe")
+
+
+def test_refresh_stores_sitemap_entries_pending_full_text(
+        store: Store, settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
+    url = feed_server.add("/news-sitemap.xml", sample("news_sitemap.xml"),
+                          content_type="application/xml", etag='"s1"')
+    now = datetime.now(UTC)
+    source = store.sources.add(Source(id=None, name="Lagoon", url=url), now)
+    store.feeds.add(Feed(id=None, source_id=source.id, url=url), now)
+    report = refresh(store, settings)
+    assert (report.feeds, report.new_articles, report.errors) == (1, 2, [])
+    again = refresh(store, settings)
+    assert (again.new_articles, again.not_modified) == (0, 1)
+    items, total = store.articles.latest(limit=10)
+    assert total == 2
+    assert {a.title for a in items} == {"Ferry strike ends after & overnight talks",
+                                        "Harbour dredging approved"}
+
+
+ARTICLE = ("<!doctype html><html lang='de'><head><title>{t}</title></head><body><nav>Home News"
+           "</nav><article><h1>{t}</h1>" + "<p>{t}: the council met for a long session and "
+           "agreed on the timetable, the budget and the next steps for the harbour.</p>" * 6 +
+           "</article><footer>Imprint</footer></body></html>")
+
+
+def test_sitemap_entries_get_their_text_from_the_full_text_stage(
+        sqlite_store: Store, settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
+    from tidings.ingest import fulltext
+
+    for slug in ("a", "b"):
+        feed_server.add(f"/a/{slug}", ARTICLE.format(t=f"Story {slug}"),
+                        content_type="text/html; charset=utf-8")
+    url = feed_server.add("/news.xml", news((feed_server.url("/a/a"), "Story a"),
+                                            (feed_server.url("/a/b"), "Story b")))
+    now = datetime.now(UTC)
+    source = sqlite_store.sources.add(Source(id=None, name="Local", url=url), now)
+    sqlite_store.feeds.add(Feed(id=None, source_id=source.id, url=url), now)
+    assert refresh(sqlite_store, settings).new_articles == 2
+    assert fulltext.run_pending(sqlite_store, settings) == 2
+    items, _ = sqlite_store.articles.latest(limit=10)
+    for article in items:
+        assert article.content_text and "council met" in article.content_text
+        assert "Imprint" not in article.content_text
+
+
+def test_refresh_of_a_sitemap_index_reads_its_newest_sitemaps(
+        sqlite_store: Store, settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
+    url = serve_index(feed_server)
+    now = datetime.now(UTC)
+    source = sqlite_store.sources.add(Source(id=None, name="Index", url=url), now)
+    sqlite_store.feeds.add(Feed(id=None, source_id=source.id, url=url), now)
+    report = refresh(sqlite_store, settings)
+    assert (report.new_articles, report.errors) == (3, [])
+    items, _ = sqlite_store.articles.latest(limit=10)
+    assert sorted(a.title for a in items) == ["February", "Late Feb", "March"]
+    assert refresh(sqlite_store, settings).new_articles == 0
