@@ -35,7 +35,7 @@ from tidings.cluster.index import WindowIndex
 class ClusterConfig:
     """Knobs of the clusterer; defaults were chosen on the train split, checked on dev."""
 
-    threshold: float = 0.25  # minimum similarity to join a story
+    threshold: float = 0.22  # minimum similarity to join a story
     window_days: float = 30.0  # stories idle longer than this are closed
     date_penalty: float = 0.0  # similarity lost per ``date_scale_days`` between dates
     date_scale_days: float = 3.0
@@ -45,8 +45,8 @@ class ClusterConfig:
     # order robustness: a story whose two halves are less alike than ``split_ratio`` times
     # the likeness inside them is cut in two; two stories whose documents are as alike
     # across as ``merge_ratio`` times inside (and at least ``merge_floor``) become one.
-    split_ratio: float = 0.7
-    split_min: int = 6  # documents a story needs before it is checked
+    split_ratio: float = 0.75
+    split_min: int = 8  # documents a story needs before it is checked
     split_min_part: int = 2
     split_growth: float = 1.2  # check again after the story grew by this factor
     split_max: int = 80  # newest documents looked at when checking
