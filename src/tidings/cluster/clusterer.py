@@ -164,8 +164,12 @@ def _day(value: datetime | date | None) -> float | None:
 class StoryClusterer:
     """Online clustering of a stream of documents into stories (see the module docstring)."""
 
-    def __init__(self, config: ClusterConfig | None = None, *, first_story_id: int = 1):
+    def __init__(self, config: ClusterConfig | None = None, *, first_story_id: int = 1,
+                 remember_all: bool = True):
+        """``remember_all=False`` forgets the labels of documents that left the window (a
+        long-running server has them in its store and needs no copy in memory)."""
         self.config = config or ClusterConfig()
+        self.remember_all = remember_all
         self.idf = StreamIdf()
         self.index = WindowIndex()
         self.dedupe = Deduper(self.config.dedupe)
@@ -381,6 +385,8 @@ class StoryClusterer:
             for key in story.members:
                 self._docs.pop(key, None)
                 self.dedupe.forget(key)
+                if not self.remember_all:
+                    self._label.pop(key, None)
 
 
 def _similarity_matrix(vectors: list[dict[str, float]]) -> numpy.ndarray:

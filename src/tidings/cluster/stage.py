@@ -129,7 +129,8 @@ def rebuild(store: Store, settings: Settings) -> _State:
                             articles.c.published_at >= newest - window)
                      .order_by(articles.c.published_at, articles.c.id))
             rows = list(conn.execute(query).mappings())
-    clusterer = StoryClusterer(cluster_config(settings), first_story_id=int(top) + 1)
+    clusterer = StoryClusterer(cluster_config(settings), first_story_id=int(top) + 1,
+                               remember_all=False)
     state = _State(clusterer)
     for row in rows:
         sid = _follow(merged, int(row["story_id"]))
