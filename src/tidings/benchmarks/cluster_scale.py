@@ -47,7 +47,8 @@ class SyntheticStream:
         self.event = 0
 
     def _make_words(self, n: int, low: int, high: int, offset: int = 0) -> list[str]:
-        out, seen = [], set()
+        out: list[str] = []
+        seen: set[str] = set()
         k = len(_SYLLABLES)
         i = offset
         while len(out) < n:
