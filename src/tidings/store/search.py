@@ -173,7 +173,10 @@ class SearchRepo:
         if until is not None:
             filters.append(articles.c.published_at < until)
         source: sa.FromClause = articles
-        if any(is_cjk(t) for t in terms):
+        cjk = any(is_cjk(t) for t in terms)
+        if not cjk and not filters and self.db.dialect == "sqlite":
+            return self._fts5_only(terms, limit, offset)
+        if cjk:
             match, rank = self._like(terms)
         elif self.db.dialect == "postgresql":
             match, rank = self._pg(terms, language)
@@ -189,13 +192,20 @@ class SearchRepo:
         with self.db.read() as conn:
             rows = list(conn.execute(query).mappings())
             total = int(conn.execute(count).scalar_one())
-        hits = []
-        for row in rows:
-            text = row["content_text"] or row["summary"] or ""
-            hits.append(Hit(_article(row), highlight(_plain(text), terms),
-                            float(row["rank"] or 0.0),
-                            highlight(row["title"], terms, width=len(row["title"]))))
-        return hits, total
+        return [_hit(row, float(row["rank"] or 0.0), terms) for row in rows], total
+
+    def _fts5_only(self, terms: Sequence[str], limit: int, offset: int
+                   ) -> tuple[list[Hit], int]:
+        """No filters: rank inside FTS5 (its C code orders and limits), then fetch the page."""
+        fts = self._fts5(terms)
+        ranked = (sa.select(fts.c.rowid, fts.c.score)
+                  .order_by(fts.c.score, fts.c.rowid.desc()).limit(limit).offset(offset))
+        with self.db.read() as conn:
+            page = [(int(rowid), float(score)) for rowid, score in conn.execute(ranked)]
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(fts)).scalar_one())
+            found = {r["id"]: r for r in conn.execute(
+                articles.select().where(articles.c.id.in_([i for i, _ in page]))).mappings()}
+        return [_hit(found[i], -score, terms) for i, score in page if i in found], total
 
     def _fts5(self, terms: Sequence[str]) -> sa.Subquery:
         # every word must match, the last one also as a prefix (search as you type)
@@ -234,6 +244,12 @@ class SearchRepo:
                                      articles.c.summary.ilike(pattern, escape="\\")))
         rank = sa.case((sa.and_(*in_title), 2.0), else_=1.0)
         return sa.and_(*conditions), rank
+
+
+def _hit(row: Any, rank: float, terms: Sequence[str]) -> Hit:
+    text = row["content_text"] or row["summary"] or ""
+    return Hit(_article(row), highlight(_plain(text), terms), rank,
+               highlight(row["title"], terms, width=len(row["title"])))
 
 
 def _article(row: Any) -> Article:
