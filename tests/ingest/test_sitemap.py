@@ -168,3 +168,35 @@ def test_refresh_of_a_sitemap_index_reads_its_newest_sitemaps(
     items, _ = sqlite_store.articles.latest(limit=10)
     assert sorted(a.title for a in items) == ["February", "Late Feb", "March"]
     assert refresh(sqlite_store, settings).new_articles == 0
+
+
+def bare_page() -> str:
+    return "<!doctype html><html><head><title>Only pages</title></head><body>hi</body></html>"
+
+
+def test_a_site_without_feeds_is_found_through_the_news_sitemap_in_robots_txt(
+        settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
+    page = feed_server.add("/", bare_page(), content_type="text/html; charset=utf-8")
+    feed_server.add("/sitemap-pages.xml", sample("sitemap_plain.xml"))
+    news_url = feed_server.add("/sitemaps/news.xml", news(("https://it.example/n", "News")))
+    feed_server.add("/robots.txt", "User-agent: *\nDisallow: /private\n"
+                    f"Sitemap: {feed_server.url('/sitemap-pages.xml')}\n"
+                    "sitemap: /sitemaps/news.xml\n", content_type="text/plain")
+    found = discover(settings, page)
+    assert found.url == news_url and found.page_url == page
+    assert [e.title for e in found.parsed.entries] == ["News"]
+    assert feed_server.count("/sitemap-pages.xml") == 0  # the news sitemap was tried first
+
+
+def test_robots_txt_with_only_a_plain_sitemap_is_no_feed(
+        settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
+    page = feed_server.add("/", bare_page(), content_type="text/html; charset=utf-8")
+    feed_server.add("/sitemap.xml", sample("sitemap_plain.xml"))
+    feed_server.add("/robots.txt", "Sitemap: /sitemap.xml\n", content_type="text/plain")
+    try:
+        discover(settings, page)
+    except Exception as exc:  # the type and the one-line message are the point
+        assert type(exc).__name__ == "ParseError" and "no feed found" in str(exc)
+    else:
+        raise AssertionError("a plain sitemap of pages is not a news source")
+    assert feed_server.count("/sitemap.xml") == 1

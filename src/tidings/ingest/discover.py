@@ -16,7 +16,7 @@ from lxml import etree
 from tidings.errors import FetchError, ParseError
 from tidings.ingest.fetch import Fetcher, Response
 from tidings.ingest.parse import parse_feed
-from tidings.ingest.sitemap import follow_index
+from tidings.ingest.sitemap import follow_index, news_sitemap_from_robots
 from tidings.models import ParsedFeed
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml",
@@ -111,5 +111,8 @@ async def find_feeds(fetcher: Fetcher, url: str, *, every: bool = True) -> list[
         found = await _try_feed(fetcher, origin + path, page)
         if found is not None:
             return [found]
+    news = await news_sitemap_from_robots(fetcher, origin)  # a site with only a news sitemap
+    if news is not None:
+        return [Discovered(news[0], news[1], news[2], page)]
     raise ParseError(f"no feed found at {url}: the page advertises none and none of "
                      f"{', '.join(COMMON_PATHS)} is a feed")

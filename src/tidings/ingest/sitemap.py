@@ -30,6 +30,8 @@ NS_NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
 NS_IMAGE = "http://www.google.com/schemas/sitemap-image/1.1"
 MAX_ENTRIES = 1000  # Google News caps a news sitemap at 1,000 URLs; plain ones may be huge
 MAX_CHILDREN = 3  # child sitemaps of an index read per refresh, newest first
+MAX_ROBOTS_SITEMAPS = 3  # ``Sitemap:`` lines of robots.txt tried when a site has no feed
+NEWS_FORMAT = "sitemap-news"  # ParsedFeed.format of a sitemap with news:news entries
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -76,6 +78,7 @@ def _parse_urlset(root: etree._Element, url: str | None) -> ParsedFeed:
     entries: list[Entry] = []
     feed_title: str | None = None
     feed_lang: str | None = None
+    is_news = False
     for item in root:
         if _local(item) != "url":
             continue
@@ -88,6 +91,7 @@ def _parse_urlset(root: etree._Element, url: str | None) -> ParsedFeed:
         language = None
         keywords: list[str] = []
         if news is not None:
+            is_news = True
             publication = _child(news, "publication")
             if publication is not None:
                 feed_title = feed_title or _text(_child(publication, "name")) or None
@@ -106,7 +110,7 @@ def _parse_urlset(root: etree._Element, url: str | None) -> ParsedFeed:
         entries.sort(key=lambda e: e.published_at or _OLDEST, reverse=True)
         entries = entries[:MAX_ENTRIES]
     return ParsedFeed(title=feed_title, site_url=_site(url), language=feed_lang,
-                      entries=entries, format="sitemap")
+                      entries=entries, format=NEWS_FORMAT if is_news else "sitemap")
 
 
 def _parse_index(root: etree._Element, url: str | None) -> SitemapIndex:
@@ -160,7 +164,9 @@ async def follow_index(fetcher: Fetcher, response: Response) -> ParsedFeed | Non
     return ParsedFeed(title=next((r.title for r in read if r.title), None),
                       site_url=index.site_url,
                       language=next((r.language for r in read if r.language), None),
-                      entries=entries, format="sitemap")
+                      entries=entries,
+                      format=NEWS_FORMAT if any(r.format == NEWS_FORMAT for r in read)
+                      else "sitemap")
 
 
 async def _child_sitemap(fetcher: Fetcher, url: str) -> ParsedFeed | None:
@@ -172,3 +178,34 @@ async def _child_sitemap(fetcher: Fetcher, url: str) -> ParsedFeed | None:
     if isinstance(parsed, SitemapIndex):  # one level only: no index of indexes
         return None
     return parsed
+
+
+async def news_sitemap_from_robots(fetcher: Fetcher, origin: str
+                                   ) -> tuple[str, Response, ParsedFeed] | None:
+    """The first Google News sitemap named by ``origin``'s robots.txt, read as a feed.
+
+    For sites with no feed at all. Only news sitemaps count: a plain sitemap lists every
+    page of a site, not its news. Sitemaps whose address mentions news are tried first.
+    """
+    try:
+        robots = await fetcher.get(urljoin(origin, "/robots.txt"))
+    except FetchError:
+        return None
+    named: list[str] = []
+    for line in robots.content.decode("utf-8", "replace").splitlines():
+        field_name, _, value = line.partition(":")
+        if field_name.strip().lower() == "sitemap" and value.strip():
+            url = urljoin(origin, value.strip())
+            if url.startswith(("http://", "https://")) and url not in named:
+                named.append(url)
+    named.sort(key=lambda u: "news" not in u.lower())  # stable: news ones first
+    for url in named[:MAX_ROBOTS_SITEMAPS]:
+        try:
+            response = await fetcher.get(url)
+            parsed = (await follow_index(fetcher, response)
+                      or parse_feed(response.content, response.url, charset=response.charset))
+        except (FetchError, ParseError):
+            continue
+        if parsed.format == NEWS_FORMAT and parsed.entries:
+            return response.permanent_url or url, response, parsed
+    return None
