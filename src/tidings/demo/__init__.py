@@ -55,6 +55,13 @@ def sample_bytes(name: str, now: datetime) -> bytes:
     return fill_dates(raw, now)
 
 
+def local_image(url: str) -> str | None:
+    """The demo is offline: its invented outlets' images are served from /static/demo/."""
+    stem = url.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    bundled = resources.files("tidings.web").joinpath("static", "demo", f"{stem}.svg")
+    return f"/static/demo/{stem}.svg" if bundled.is_file() else None
+
+
 def _views(key: str) -> int:
     """A plausible, stable view count so the demo's lists are not all zeros."""
     return int(hashlib.sha256(key.encode()).hexdigest()[:6], 16) % 4800 + 12
@@ -76,6 +83,9 @@ def load_sample(store: Store, settings: Settings, now: datetime) -> DemoReport:
         ids.extend(new)
     with store.db.write() as conn:
         for article_id in ids:
-            key = str(article_id)
-            store.articles.update(article_id, conn=conn, views=_views(key))
+            changes: dict[str, Any] = {"views": _views(str(article_id))}
+            image = store.articles.get(article_id).image_url
+            if image:
+                changes["image_url"] = local_image(image)
+            store.articles.update(article_id, conn=conn, **changes)
     return DemoReport(outlets=len(outlets), articles=len(ids), article_ids=ids)

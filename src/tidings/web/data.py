@@ -34,6 +34,8 @@ def web_url(url: str | None) -> str | None:
     """
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url
+    if url and url.startswith("/static/") and "\\" not in url:  # this site's own files
+        return url
     return None
 
 
