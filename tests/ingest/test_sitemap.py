@@ -200,3 +200,24 @@ def test_robots_txt_with_only_a_plain_sitemap_is_no_feed(
     else:
         raise AssertionError("a plain sitemap of pages is not a news source")
     assert feed_server.count("/sitemap.xml") == 1
+
+
+def test_plain_sitemap_entries_take_the_title_of_their_page(
+        sqlite_store: Store, settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
+    from tidings.ingest import fulltext
+
+    feed_server.add("/p/council", ARTICLE.format(t="Council agrees harbour timetable"),
+                    content_type="text/html; charset=utf-8")
+    url = feed_server.add("/sitemap.xml", (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>'
+        f"<loc>{feed_server.url('/p/council')}</loc><lastmod>2026-03-01</lastmod></url>"
+        "</urlset>"))
+    now = datetime.now(UTC)
+    source = sqlite_store.sources.add(Source(id=None, name="Plain", url=url), now)
+    sqlite_store.feeds.add(Feed(id=None, source_id=source.id, url=url), now)
+    assert refresh(sqlite_store, settings).new_articles == 1
+    items, _ = sqlite_store.articles.latest(limit=10)
+    assert items[0].title == feed_server.url("/p/council")  # nothing better until extraction
+    assert fulltext.run_pending(sqlite_store, settings) == 1
+    items, _ = sqlite_store.articles.latest(limit=10)
+    assert items[0].title == "Council agrees harbour timetable"

@@ -72,6 +72,11 @@ def _sane_url(value: str | None) -> bool:
     return bool(value) and str(value).startswith(("http://", "https://")) and len(str(value)) < 2000
 
 
+def _untitled(title: str | None) -> bool:
+    """A stored title that is only the entry's address (what sources without titles give)."""
+    return not title or title == "(untitled)" or title.startswith(("http://", "https://"))
+
+
 def _sane_author(value: str | None) -> bool:
     return bool(value) and "://" not in str(value) and len(str(value)) <= 120
 
@@ -146,9 +151,11 @@ def _changes(item: _Item) -> dict[str, Any]:
         "content_html": row["content_html"], "content_text": row["content_text"],
         "image_url": row["image_url"], "author": row["author"], "language": row["language"],
         "canonical_url": row["canonical_url"], "site_name": row["site_name"],
-        "extract_error": None,
+        "extract_error": None, "title": row["title"],
     }
     if result is not None:
+        if _untitled(row["title"]) and result.title and result.title.strip():
+            values["title"] = " ".join(result.title.split())[:1000]  # e.g. plain sitemaps
         if result.ok and len(result.content_text or "") > len(item.feed_text):
             values["content_html"] = sanitize_html(result.content_html,
                                                    item.final_url or row["url"])
