@@ -52,12 +52,12 @@ def load_records(path: Path) -> list[dict[str, Any]]:
 
 
 def to_doc(record: Mapping[str, Any]) -> ClusterDoc:
-    """Only title, text, date and language reach the clusterer."""
+    """Only title, text and date reach the clusterer (the language is guessed from stop words
+    of the common languages, as for an article whose feed declares none)."""
     published = record.get("published")
     day = date.fromisoformat(str(published)[:10]) if published else None
     return ClusterDoc(id=record["id"], title=str(record["title"] or ""),
-                      text=str(record["text"] or ""), published=day,
-                      language=record.get("language"))
+                      text=str(record["text"] or ""), published=day)
 
 
 def arrival_order(records: Sequence[Mapping[str, Any]], seed: int) -> list[Mapping[str, Any]]:
