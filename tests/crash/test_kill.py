@@ -154,6 +154,7 @@ def check_feeds_atomic(rows: dict[str, tuple[object, ...]], feeds: GrowingFeeds)
         assert items == set(range(len(items)))
 
 
+@pytest.mark.timeout(max(300, KILLS * 12))
 def test_sigkill_during_ingestion_loses_nothing(world) -> None:  # type: ignore[no-untyped-def]
     feeds, env, db = world
     rng = random.Random(SEED)
