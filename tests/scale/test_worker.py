@@ -117,7 +117,8 @@ def _wait_for_lease(store: Store) -> None:
     deadline = time.monotonic() + 60
     while True:
         with store.db.read() as conn:
-            if conn.execute(sa.select(feeds.c.lease_owner)).scalar():
+            if conn.execute(sa.select(sa.func.count()).select_from(feeds)
+                            .where(feeds.c.lease_owner.is_not(None))).scalar():
                 return
         assert time.monotonic() < deadline, "the worker never claimed"
         time.sleep(0.05)
@@ -181,4 +182,49 @@ def test_a_slow_feed_holds_one_slot_not_the_others(pg_url: str, tmp_path: Path) 
         assert store.articles.count() == 9 * 2
         store.close()
     finally:
+        server.close()
+
+
+def test_serves_background_loop_and_a_worker_share_the_feeds(pg_url: str, tmp_path: Path,
+                                                             settings: Settings) -> None:
+    """`tidings serve`'s loop (run_forever, in a thread here) claims through the same leases:
+    while it holds the feeds, a worker started beside it finds nothing to take."""
+    from tidings.ingest.worker import run_forever
+
+    server = FixtureServer().start()
+    release = threading.Event()
+    stop = threading.Event()
+
+    def held(body: bytes):  # type: ignore[no-untyped-def]
+        def answer(_request: Request) -> tuple[int, dict[str, str], bytes]:
+            release.wait(timeout=60)  # answer once the worker has had its go
+            return 200, {"Content-Type": "application/rss+xml"}, body
+        return answer
+
+    try:
+        urls = [server.add(f"/s{n}.xml", handler=held(feed_document(n, 3))) for n in range(20)]
+        store = open_store(pg_url)
+        _subscribe(store, urls)
+        # one loopback host: lift the per-host cap so the loop can lease all twenty at once
+        loop = threading.Thread(target=run_forever, args=(
+            store, settings.replace(per_host_concurrency=50), stop))
+        loop.start()
+        _wait_for_lease(store)
+        proc = _worker(pg_url, tmp_path, "--once", "--stage", "fetch", "--json",
+                       TIDINGS_PER_HOST_CONCURRENCY="50")
+        out, err = proc.communicate(timeout=120)
+        release.set()
+        assert proc.returncode == 0, err
+        assert json.loads(out.strip().splitlines()[-1])["feeds"] == 0  # all leased by serve
+        deadline = time.monotonic() + 60
+        while store.articles.count() < 20 * 3:
+            assert time.monotonic() < deadline, "the loop did not fetch every feed"
+            time.sleep(0.1)
+        stop.set()
+        loop.join(timeout=60)
+        assert all(server.count(f"/s{n}.xml") == 1 for n in range(20))
+        store.close()
+    finally:
+        release.set()
+        stop.set()
         server.close()
