@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.web import api, feeds, pages
+from tidings.web import api, feeds, imageproxy, pages
 from tidings.web.assets import StaticAssets
 from tidings.web.fastpath import FastPath
 from tidings.web.site import JSON, STATIC, Site, api_error
@@ -43,6 +43,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *api.routes(site),
         *feeds.routes(site),
         *pages.routes(site),
+        *imageproxy.routes(site),
         Mount("/static", app=StaticAssets(STATIC), name="static"),
     ]
     route_list.extend(_admin_routes(settings, store))

@@ -25,6 +25,7 @@ from tidings.store.reads import ReadRepo
 from tidings.store.schema import stories as stories_table
 from tidings.store.search import SearchRepo
 from tidings.web.i18n import format_when, normalize_locale, time_label
+from tidings.web.imageproxy import image_links
 
 
 def web_url(url: str | None) -> str | None:
@@ -70,6 +71,7 @@ class SiteData:
         self.locale = normalize_locale(settings.locale)
         self.search_repo: SearchRepo = getattr(store, "search", None) or SearchRepo(store.db)
         self.read_repo: ReadRepo = getattr(store, "reads", None) or ReadRepo(store.db)
+        self.image_links = image_links(settings)  # None unless the image proxy is on
         #: shares pieces used by many pages (set by the site to its cache's ``memo``)
         self.memo: Callable[[str, datetime, Callable[[], Any]], Any] = lambda _k, _n, f: f()
 
@@ -90,6 +92,14 @@ class SiteData:
             return None
         return {"id": source.id, "name": source.name, "url": web_url(source.url)}
 
+    def image_url(self, url: str | None) -> str | None:
+        """Every image URL a page or the API shows: ``web_url``, then the signed proxy path
+        when the image proxy is on (this site's own ``/static`` files stay as they are)."""
+        safe = web_url(url)
+        if safe is None or self.image_links is None or safe.startswith("/static/"):
+            return safe
+        return self.image_links.proxy_url(safe)
+
     def label(self, dt: datetime | None, now: datetime) -> str:
         return "" if dt is None else time_label(dt, now, self.tz, self.locale)
 
@@ -102,7 +112,8 @@ class SiteData:
             "published_at": iso(a.published_at), "fetched_at": iso(a.fetched_at),
             "language": a.language, "summary": a.summary,
             "content_html": sanitize_html(a.content_html) if a.content_html else a.content_html,
-            "content_text": a.content_text, "image_url": web_url(a.image_url), "author": a.author,
+            "content_text": a.content_text, "image_url": self.image_url(a.image_url),
+            "author": a.author,
             "attribution": a.attribution, "views": a.views, "story_id": a.story_id,
             "duplicate_of": a.duplicate_of,
             "time_label": self.label(a.published_at, now),
@@ -235,7 +246,7 @@ class SiteData:
                 "last_published_at": iso(r.last_published_at),
                 "views": views[r.id],
                 "score": round(score, 6),
-                "image_url": web_url(image),
+                "image_url": self.image_url(image),
                 "lead_article_id": lead,
                 "time_label": self.label(r.last_published_at, now),
             })

@@ -120,9 +120,15 @@ def _items(articles: list[dict[str, Any]], base: str) -> list[dict[str, Any]]:
         text = a.get("summary") or (a.get("content_text") or "")[:500] or None
         out.append({"title": a["title"], "link": f"{base}/articles/{a['id']}",
                     "external_url": a.get("url"), "published_at": a.get("published_at"),
-                    "summary": text, "author": a.get("author"), "image_url": a.get("image_url"),
+                    "summary": text, "author": a.get("author"),
+                    "image_url": _absolute(a.get("image_url"), base),
                     "source_name": source.get("name"), "source_url": source.get("url")})
     return out
+
+
+def _absolute(url: str | None, base: str) -> str | None:
+    """Site-relative URLs (proxied images) made absolute: a feed is read elsewhere."""
+    return base + url if url and url.startswith("/") else url
 
 
 def routes(site: Site) -> list[BaseRoute]:
