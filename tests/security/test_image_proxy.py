@@ -7,20 +7,24 @@ test ever connects anywhere but 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import re
 import struct
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import unquote
 
+import httpcore
 import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from fixtures_server import FixtureServer
 from tidings.config import Settings
-from tidings.errors import FetchError
+from tidings.errors import BlockedAddressError, FetchError
 from tidings.store import Store
 from tidings.store.schema import articles, sources, stories
 from tidings.web.app import create_app
@@ -143,6 +147,8 @@ def test_anything_but_a_raster_image_is_refused(proxied: TestClient, settings: S
     response = proxied.get(link(settings, url))
     assert response.status_code == 502
     assert response.json() == {"error": {"status": 502, "message": "image unavailable"}}
+    # a failure is remembered for a while: a page showing it often does not refetch it
+    assert proxied.get(link(settings, url)).status_code == 502
     assert feed_server.count("/thing") == 1
 
 
@@ -190,6 +196,59 @@ def test_guard_refuses_loopback_and_private_images(settings: Settings, accounts:
         # a non-http scheme, even signed, is never fetched
         assert c.get(link(settings, "file:///etc/passwd")).status_code == 400
     assert feed_server.count() == 0
+
+
+PUBLIC = "93.184.215.14"  # never contacted: the map below the guard sends it to 127.0.0.1
+
+
+class LoopbackMap(httpcore.AsyncNetworkBackend):
+    """Below the guard: connects ``PUBLIC`` to 127.0.0.1 and refuses everything non-loopback."""
+
+    def __init__(self) -> None:
+        self.inner = httpcore.AnyIOBackend()
+        self.connected: list[str] = []
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None
+                          ) -> httpcore.AsyncNetworkStream:
+        self.connected.append(host)
+        host = "127.0.0.1" if host == PUBLIC else host
+        assert ipaddress.ip_address(host).is_loopback, f"tried to connect to {host}"
+        return await self.inner.connect_tcp(host, port, timeout=timeout)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+def test_redirect_from_a_public_image_to_a_private_name_is_refused(
+        settings: Settings, feed_server: FixtureServer) -> None:
+    """A (stand-in) public image host redirects to a name of a private host: the hop is
+    checked by the same guard; the public image itself is served."""
+    port = feed_server.port
+    feed_server.add("/lead.png", PNG, content_type="image/png")
+    feed_server.redirect("/hop.png", f"http://printer.example:{port}/lead.png", status=302)
+    strict = proxy_settings(settings, allow_private=False)
+    proxy = ImageProxy(strict, ImageLinks("s" * 40),
+                       resolver=stub({"images.example": [PUBLIC],
+                                      "printer.example": ["192.168.1.20"]}))
+    below = LoopbackMap()
+
+    async def go() -> tuple[bytes, str]:
+        fetcher = proxy._fetcher()
+        fetcher.client._transport._pool._network_backend.inner = below  # type: ignore[attr-defined]
+        try:
+            image = await proxy.fetch(f"http://images.example:{port}/lead.png")
+            with pytest.raises(BlockedAddressError) as info:
+                await proxy.fetch(f"http://images.example:{port}/hop.png")
+            return image.body, str(info.value)
+        finally:
+            await proxy.aclose()
+
+    body, refusal = asyncio.run(go())
+    assert body == PNG and "\n" not in refusal
+    assert [h.path for h in feed_server.hits] == ["/lead.png", "/hop.png"]
+    assert set(below.connected) == {PUBLIC}
 
 
 @pytest.fixture

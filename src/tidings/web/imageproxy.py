@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import http.cookiejar
 import logging
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 from tidings.config import Settings
 from tidings.errors import BlockedAddressError, TidingsError
 from tidings.ingest.fetch import Fetcher
+from tidings.ingest.fetch import Response as FetchResponse
 from tidings.ingest.netguard import Resolver
 from tidings.web.auth import load_secret
 
@@ -45,6 +47,8 @@ MAX_SOURCE_URL = 2048
 #: how many recent images are kept in memory, and their total size
 CACHE_ENTRIES = 256
 CACHE_BYTES = 32 * 1024 * 1024
+#: a failed image is not fetched again for this many seconds (a page may show it often)
+FAILURE_SECONDS = 60.0
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9"
 
@@ -126,6 +130,7 @@ class ImageProxy:
         self._cache: OrderedDict[str, Image] = OrderedDict()
         self._cached_bytes = 0
         self._fetchers: dict[asyncio.AbstractEventLoop, Fetcher] = {}
+        self._failed: OrderedDict[str, tuple[float, TidingsError]] = OrderedDict()
 
     def _fetcher(self) -> Fetcher:
         # an httpx pool belongs to one event loop; the server has one, tests may run several
@@ -151,7 +156,19 @@ class ImageProxy:
         if cached is not None:
             self._cache.move_to_end(url)
             return cached
-        resp = await self._fetcher().get(url)
+        failed = self._failed.get(url)
+        if failed is not None and failed[0] > time.monotonic():
+            raise failed[1].with_traceback(None)
+        try:
+            return self._accept(url, await self._fetcher().get(url))
+        except TidingsError as exc:
+            self._failed[url] = (time.monotonic() + FAILURE_SECONDS, exc)
+            self._failed.move_to_end(url)
+            while len(self._failed) > CACHE_ENTRIES:
+                self._failed.popitem(last=False)
+            raise
+
+    def _accept(self, url: str, resp: FetchResponse) -> Image:
         declared = resp.content_type
         if not declared.startswith("image/") or declared == "image/svg+xml":
             raise TidingsError(f"not a served image type ({declared or 'none'}) at {url}")
