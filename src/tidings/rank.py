@@ -9,11 +9,12 @@ Story score (front page)::
     score  = points / (age_hours + 2) ** STORY_GRAVITY
 
 ``outlets`` counts independent outlets (distinct sources with a report of their own; an outlet
-that only republished a verbatim wire copy does not count), ``reads`` the story's views, ``age_hours`` the hours since the
-story's newest report. As with Hacker News' gravity, the division makes every story sink with
-time, and more coverage or more reads only delays it. Outlets weigh most: the aim is "what many
-newsrooms judged worth reporting", not "what was clicked". Reads enter through a logarithm so a
-viral item cannot outrun a story everybody covers.
+that only republished a verbatim wire copy does not count), ``reads`` the story's views,
+``age_hours`` the hours since the story's newest report. As with Hacker News' gravity, the
+division makes every story sink with time, and more coverage or more reads only delays it.
+Outlets weigh most: the aim is "what many newsrooms judged worth reporting", not "what was
+clicked". Reads enter through a logarithm so a viral item cannot outrun a story everybody
+covers.
 
 Trending (articles and stories)::
 

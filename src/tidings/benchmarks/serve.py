@@ -5,9 +5,9 @@ inserted) is served by ``tidings serve --no-worker`` in a subprocess; Debian's `
 to one core with ``taskset``, loads the front page, an article page, ``/api/latest`` and a
 static file for ``--duration`` seconds each, at 64 and at 16 connections.
 
-Article requests go to 200 articles (the 100 newest and 100 older ones at random: readers
-mostly read what is new) and vary the visitor: every request carries a different ``X-Forwarded-For`` and
-``User-Agent``. The server trusts ``X-Forwarded-For`` from 127.0.0.1 (the documented
+Article requests go to 200 articles (the 100 newest and 100 older ones at random: readers mostly
+read what is new) and vary the visitor: every request carries a different ``X-Forwarded-For``
+and ``User-Agent``. The server trusts ``X-Forwarded-For`` from 127.0.0.1 (the documented
 ``--forwarded-allow-ips`` default, as behind a local proxy), and reads.py hashes the resulting
 client address with the user agent, so nearly every request is a new read that is buffered and
 written. The number of reads written is checked in the store afterwards.
