@@ -1,94 +1,144 @@
-"""The background loop of ``tidings serve``: refresh due feeds, then run the later stages.
+"""The background worker: fetch due feeds, then extract full text and assign stories.
 
-Each round refreshes the feeds whose ``next_check_at`` has passed, then runs full-text
-extraction and story assignment when those stages are installed, then sleeps until the next
-feed is due (at most a minute, so new subscriptions are picked up) or until ``stop`` is set.
+One loop serves both ``tidings worker`` and the background thread of ``tidings serve``, so
+they claim feeds the same way: expiring leases (one worker per feed, per-host politeness
+across all workers), ``concurrency`` feeds in flight with the next claimed as one finishes.
+The later stages run beside fetching in a thread; story assignment runs in one process at a
+time under a lock, fed in publication order.
 """
 
 from __future__ import annotations
 
-import importlib
+import asyncio
 import logging
 import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+
+import sqlalchemy as sa
 
 from tidings.config import Settings
+from tidings.errors import TidingsError
+from tidings.ingest.claims import new_worker_id, refresh_continuously
 from tidings.store import Store
+from tidings.store.locks import CLUSTER_LOCK, exclusive
 
 log = logging.getLogger(__name__)
 
-LATER_STAGES = {"fulltext": "tidings.ingest.fulltext", "cluster": "tidings.cluster.stage"}
-MAX_SLEEP = 60.0
-MIN_SLEEP = 1.0
-BATCH = 200
+STAGES = ("fetch", "extract", "cluster")
+IDLE_SECONDS = 5.0  # nothing due or pending: look again after this long
 
 
-def _stage(module_name: str) -> Any | None:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None  # that stage is not part of this installation
-        raise
-    return getattr(module, "run_pending", None)
+def run_extract_stage(store: Store, settings: Settings, *, wait: bool = False) -> int:
+    """Full-text extraction, one process at a time; ``wait=False`` skips when another holds
+    it, ``wait=True`` queues so articles stored after the holder's last look are not left."""
+    from tidings.ingest import fulltext  # imported when used: keeps the command line quick
+
+    with exclusive(store.db, fulltext.EXTRACT_LOCK, wait=wait) as held:
+        return int(fulltext.run_pending(store, settings)) if held else 0
+
+
+def run_cluster_stage(store: Store, settings: Settings, *, wait: bool = False) -> int:
+    """Story assignment, one process at a time across all workers (whoever holds the lock is
+    already working through the same queue in publication order)."""
+    from tidings.cluster import stage as cluster_stage
+
+    with exclusive(store.db, CLUSTER_LOCK, wait=wait) as held:
+        return int(cluster_stage.run_pending(store, settings)) if held else 0
 
 
 def run_later_stages(store: Store, settings: Settings) -> dict[str, int | str]:
-    """Run extraction and clustering if present; a failure is logged, never raised."""
+    """Extraction then clustering, once, waiting for other holders; a failure is reported in
+    the result (one line), never raised, so ``tidings fetch`` still prints its report."""
     done: dict[str, int | str] = {}
-    for short, name in LATER_STAGES.items():
+    for name, run in (("fulltext", run_extract_stage), ("cluster", run_cluster_stage)):
         try:
-            run_pending = _stage(name)
-            if run_pending is None:
-                continue
-            done[short] = int(run_pending(store, settings))
+            done[name] = run(store, settings, wait=True)
         except Exception as exc:
-            log.warning("stage %s failed: %s", short, exc)
-            done[short] = f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            log.warning("stage %s failed: %s", name, exc)
+            done[name] = f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
     return done
 
 
-def refresh_due(store: Store, settings: Settings, worker_id: str | None = None) -> int:
-    """Refresh due feeds once; through leases when the claims module is installed."""
+def work(store: Store, settings: Settings, *, concurrency: int, once: bool,
+         stages: Iterable[str], stop: threading.Event) -> dict[str, int]:
+    """Run the worker until ``stop`` is set (``once``: until nothing is left); totals per stage."""
+    wanted = set(stages)
+    worker_id = new_worker_id()
+    totals = {"feeds": 0, "new_articles": 0, "extracted": 0, "clustered": 0}
+    log.info("worker %s started (stages: %s)", worker_id, ", ".join(sorted(wanted)))
+    later = wanted & {"extract", "cluster"}
     try:
-        from tidings.ingest.claims import claim_and_refresh, new_worker_id
-    except ImportError:
-        from tidings.ingest.pipeline import refresh
-
-        return refresh(store, settings, only_due=True).feeds
-    return claim_and_refresh(store, settings, worker_id or new_worker_id(), BATCH).claimed
-
-
-def seconds_until_due(store: Store, now: datetime | None = None) -> float:
-    now = now or datetime.now(UTC)
-    pending = store.feeds.active()
-    times = [f.next_check_at for f in pending]  # type: ignore[attr-defined]
-    if not times:
-        return MAX_SLEEP
-    if any(t is None for t in times):
-        return 0.0
-    soonest = min(t for t in times if t is not None)
-    return max(0.0, (soonest - now).total_seconds())
+        if once:
+            # only what was due at the start, so a run-once worker always ends
+            if "fetch" in wanted:
+                _fetch(store, settings, worker_id, concurrency, stop, totals,
+                       due_before=datetime.now(UTC), drain=True)
+            while later and not stop.is_set() and _later_round(store, settings, later, totals,
+                                                               wait=True):
+                pass
+            return totals
+        helper = None
+        if later:
+            helper = threading.Thread(target=_later_loop, name="tidings-stages",
+                                      args=(store, settings, later, totals, stop), daemon=True)
+            helper.start()
+        if "fetch" in wanted:
+            while not stop.is_set():
+                try:
+                    _fetch(store, settings, worker_id, concurrency, stop, totals)
+                except (TidingsError, sa.exc.OperationalError) as exc:
+                    # the database restarting must not end a long-lived worker
+                    log.warning("fetching failed, retrying: %s", exc)
+                    stop.wait(IDLE_SECONDS)
+        else:
+            stop.wait()
+        if helper is not None:
+            helper.join()
+    finally:
+        store.leases.release_all(worker_id)
+        log.info("worker %s stopped", worker_id)
+    return totals
 
 
 def run_forever(store: Store, settings: Settings, stop: threading.Event) -> None:
-    """Loop until ``stop`` is set; each round's failures are logged and the loop goes on."""
-    worker_id = None
-    try:
-        from tidings.ingest.claims import new_worker_id
+    """The background thread of ``tidings serve``: the worker with every stage."""
+    work(store, settings, concurrency=settings.fetch_concurrency, once=False, stages=STAGES,
+         stop=stop)
 
-        worker_id = new_worker_id()
-    except ImportError:
-        pass
+
+def _fetch(store: Store, settings: Settings, worker_id: str, concurrency: int,
+           stop: threading.Event, totals: dict[str, int], *,
+           due_before: datetime | None = None, drain: bool = False) -> None:
+    result = asyncio.run(refresh_continuously(
+        store, settings, worker_id, concurrency=concurrency, stop=stop,
+        due_before=due_before, drain=drain, idle=IDLE_SECONDS))
+    totals["feeds"] += result.feeds
+    totals["new_articles"] += result.new_articles
+
+
+def _later_round(store: Store, settings: Settings, stages: set[str], totals: dict[str, int],
+                 *, wait: bool) -> bool:
+    """Extraction, then story assignment; whether either had work."""
+    busy = False
+    if "extract" in stages:
+        done = run_extract_stage(store, settings, wait=wait)
+        totals["extracted"] += done
+        busy = done > 0
+    if "cluster" in stages:
+        done = run_cluster_stage(store, settings, wait=wait)
+        totals["clustered"] += done
+        busy = busy or done > 0
+    return busy
+
+
+def _later_loop(store: Store, settings: Settings, stages: set[str], totals: dict[str, int],
+                stop: threading.Event) -> None:
     while not stop.is_set():
         try:
-            refreshed = refresh_due(store, settings, worker_id)
-            if stop.is_set():
-                break
-            run_later_stages(store, settings)
-            wait = MIN_SLEEP if refreshed >= BATCH else seconds_until_due(store)
-        except Exception:
-            log.exception("background round failed")
-            wait = MAX_SLEEP
-        stop.wait(min(max(wait, MIN_SLEEP), MAX_SLEEP))
+            busy = _later_round(store, settings, stages, totals, wait=False)
+        except Exception as exc:  # a stage failing must not end a long-lived worker
+            log.warning("later stages failed, retrying: %s", exc)
+            busy = False
+        if not busy:
+            stop.wait(IDLE_SECONDS)
