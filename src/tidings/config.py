@@ -22,7 +22,8 @@ PREFIX = "TIDINGS_"
 
 
 def _default_home() -> str:
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local",
+                                                           "share")
     return os.path.join(base, "tidings")
 
 

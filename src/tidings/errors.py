@@ -18,7 +18,8 @@ class ConfigError(TidingsError):
 class FetchError(TidingsError):
     """A resource could not be fetched (network, HTTP status, size or time limit)."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    def __init__(self, message: str, *, status: int | None = None,
+                 retry_after: float | None = None):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after

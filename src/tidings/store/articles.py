@@ -20,7 +20,7 @@ ARTICLE_FIELDS = ("feed_id", "source_id", "entry_key", "url", "title", "canonica
                   "duplicate_of")
 
 
-def article_from_row(row: Mapping[str, Any]) -> Article:
+def article_from_row(row: Mapping[Any, Any]) -> Article:
     return Article(id=row["id"], **{k: row[k] for k in ARTICLE_FIELDS})
 
 
@@ -103,7 +103,8 @@ class ArticleRepo:
 
     def get(self, article_id: int) -> Article:
         with self.db.read() as conn:
-            row = conn.execute(articles.select().where(articles.c.id == article_id)).mappings().first()
+            query = articles.select().where(articles.c.id == article_id)
+            row = conn.execute(query).mappings().first()
         if row is None:
             raise NotFoundError(f"no article with id {article_id}")
         return article_from_row(row)

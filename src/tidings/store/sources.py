@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -18,11 +19,11 @@ FEED_FIELDS = ("url", "title", "site_url", "etag", "last_modified", "next_check_
                "last_checked_at", "error_count", "last_error", "disabled", "poll_interval")
 
 
-def source_from_row(row: Mapping[str, Any]) -> Source:
+def source_from_row(row: Mapping[Any, Any]) -> Source:
     return Source(id=row["id"], **{k: row[k] for k in SOURCE_FIELDS})
 
 
-def feed_from_row(row: Mapping[str, Any]) -> Feed:
+def feed_from_row(row: Mapping[Any, Any]) -> Feed:
     return Feed(id=row["id"], source_id=row["source_id"], **{k: row[k] for k in FEED_FIELDS})
 
 
@@ -75,7 +76,8 @@ class SourceRepo:
         from tidings.store.schema import articles
 
         with self.db.write() as conn:
-            if conn.execute(sa.select(sources.c.id).where(sources.c.id == source_id)).first() is None:
+            exists = sa.select(sources.c.id).where(sources.c.id == source_id)
+            if conn.execute(exists).first() is None:
                 raise NotFoundError(f"no source with id {source_id}")
             ids = sa.select(articles.c.id).where(articles.c.source_id == source_id)
             conn.execute(articles.update().where(articles.c.duplicate_of.in_(ids))
@@ -118,7 +120,7 @@ class FeedRepo:
         with self.db.read() as conn:
             return [feed_from_row(r) for r in conn.execute(query).mappings()]
 
-    def active(self, due_before: datetime | None = None) -> list[Feed]:
+    def active(self, due_before: datetime | None = None) -> builtins.list[Feed]:
         """Feeds that may be fetched: not disabled, source not paused, optionally due."""
         query = (
             feeds.select()
