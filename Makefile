@@ -31,7 +31,7 @@ fuzz: install
 	TIDINGS_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/fuzz -p no:xdist -q
 
 bench: install
-	$(BIN)/tidings bench ingest --json
+	bench/run-all
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
