@@ -196,6 +196,7 @@ def _write(store: Store, changes: list[dict[str, Any]]) -> None:
                  .values({c: sa.bindparam(c) for c in columns}))
     with store.db.write() as conn:
         conn.execute(statement, changes)
+        store.meta.bump(conn=conn)  # pages showing these articles are rendered afresh
 
 
 def run_pending(store: Store, settings: Settings, *, limit: int | None = None,
