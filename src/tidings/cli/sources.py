@@ -11,7 +11,7 @@ from tidings.cli.context import AppContext, pass_app, print_json
 from tidings.errors import NotFoundError, TidingsError
 from tidings.importers.opml import export_opml
 from tidings.models import Feed, Source
-from tidings.store import Store
+from tidings.store import Store, health
 
 
 def resolve_source(store: Store, ref: str) -> Source:
@@ -109,12 +109,6 @@ def pause(app: AppContext, source: str) -> None:
     click.echo(f"paused source {found.id} ({found.name})")
 
 
-def _reenable(store: Store, source: Source) -> None:
-    now = datetime.now(UTC)
-    for feed in store.feeds.list(source_id=source.id):
-        store.feeds.update(feed.id or 0, disabled=False, error_count=0, next_check_at=now)
-
-
 @sources.command("resume")
 @click.argument("source")
 @pass_app
@@ -122,7 +116,7 @@ def resume(app: AppContext, source: str) -> None:
     """Fetch a paused source again; re-enables feeds disabled after too many errors."""
     found = resolve_source(app.store, source)
     app.store.sources.update(found.id or 0, paused=False)
-    _reenable(app.store, found)
+    health.reset_feed_errors(app.store, found.id or 0)
     click.echo(f"resumed source {found.id} ({found.name})")
 
 
@@ -170,7 +164,7 @@ def edit(app: AppContext, source: str, name: str | None, url: str | None,
     if poll_interval is not None:
         for feed in feeds:
             store.feeds.update(feed.id or 0, poll_interval=poll_interval or None)
-    _reenable(store, found)
+    health.reset_feed_errors(store, found.id or 0)
     click.echo(f"updated source {found.id} ({found.name})")
 
 
