@@ -306,3 +306,54 @@ def test_pages_and_api_show_proxied_images_and_csp_allows_only_self(
         body = c.get("/api/articles").json()
         assert {a["image_url"] for a in body["articles"]} == {image, "/static/logo.png"}
         assert "https:" in c.get("/").headers["content-security-policy"]
+
+
+BODY = ('<p>Before <img src="https://pub.example/a.jpg" alt="A chart" '
+        'srcset="https://pub.example/a-2x.jpg 2x, https://pub.example/a-3x.jpg 3x"> after '
+        '&lt;b&gt;</p><picture><source srcset="https://pub.example/b.webp" type="image/webp">'
+        '<img src="https://pub.example/b.jpg"></picture><p>Own <img src="/static/logo.png"></p>')
+
+
+@pytest.fixture
+def body_images(accounts: Store) -> int:
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    with accounts.db.write() as conn:
+        sid = conn.execute(sources.insert().values(
+            name="Pub", url="https://pub.example/feed", created_at=now,
+        ).returning(sources.c.id)).scalar_one()
+        aid: int = conn.execute(articles.insert().values(
+            source_id=sid, entry_key="b1", title="Pictures inside", url="https://pub.example/b1",
+            canonical_url="https://pub.example/b1", published_at=now, fetched_at=now,
+            content_html=BODY, content_text="Before after", extract_state="done",
+            cluster_state="done",
+        ).returning(articles.c.id)).scalar_one()
+    return aid
+
+
+def test_images_inside_article_bodies_go_through_the_proxy(
+        settings: Settings, accounts: Store, body_images: int) -> None:
+    expected = [link(settings, "https://pub.example/a.jpg"),
+                link(settings, "https://pub.example/b.jpg")]
+    with TestClient(create_app(proxy_settings(settings), accounts)) as c:
+        html = c.get(f"/api/articles/{body_images}").json()["content_html"]
+        page = c.get(f"/articles/{body_images}").text
+    for shown in (html, page):
+        srcs = re.findall(r'<img [^>]*src="([^"]*)"', shown)
+        assert [s.replace("&amp;", "&") for s in srcs] == [*expected, "/static/logo.png"]
+        # no publisher URL is left in any attribute (the proxied ones carry it only quoted)
+        assert "pub.example/a" not in shown and "pub.example/b." not in shown
+        assert "srcset" not in shown and "<source" not in shown
+        assert 'alt="A chart"' in shown and "after &lt;b&gt;" in shown
+    assert "<b>" not in html
+    # the signed links are the ones the proxy accepts
+    assert all(unquote(e.split("?u=")[1]).startswith("https://pub.example/") for e in expected)
+
+
+def test_article_bodies_are_unchanged_with_the_proxy_off(
+        settings: Settings, accounts: Store, body_images: int) -> None:
+    with TestClient(create_app(settings.replace(secret_key="s" * 40), accounts)) as c:
+        html = c.get(f"/api/articles/{body_images}").json()["content_html"]
+        page = c.get(f"/articles/{body_images}").text
+    assert '<img src="https://pub.example/a.jpg"' in html and "/img/" not in html
+    assert "srcset=" in html and "<source" in html
+    assert 'src="https://pub.example/a.jpg"' in page and 'src="https://pub.example/b.jpg"' in page

@@ -24,6 +24,7 @@ from tidings.store import Store
 from tidings.store.reads import ReadRepo
 from tidings.store.schema import stories as stories_table
 from tidings.store.search import SearchRepo
+from tidings.web.bodyimages import proxy_body_images
 from tidings.web.i18n import format_when, normalize_locale, time_label
 from tidings.web.imageproxy import image_links
 
@@ -100,6 +101,15 @@ class SiteData:
             return safe
         return self.image_links.proxy_url(safe)
 
+    def content_html(self, html: str | None) -> str | None:
+        """An article body as shown: body images through the proxy when it is on, then
+        sanitized again (stored rows are not trusted at output time), sanitizing last."""
+        if not html:
+            return html
+        if self.image_links is not None:
+            html = proxy_body_images(html, self.image_url)
+        return sanitize_html(html)
+
     def label(self, dt: datetime | None, now: datetime) -> str:
         return "" if dt is None else time_label(dt, now, self.tz, self.locale)
 
@@ -111,7 +121,7 @@ class SiteData:
             "source": self.source_dict(sources.get(a.source_id or -1)),
             "published_at": iso(a.published_at), "fetched_at": iso(a.fetched_at),
             "language": a.language, "summary": a.summary,
-            "content_html": sanitize_html(a.content_html) if a.content_html else a.content_html,
+            "content_html": self.content_html(a.content_html),
             "content_text": a.content_text, "image_url": self.image_url(a.image_url),
             "author": a.author,
             "attribution": a.attribution, "views": a.views, "story_id": a.story_id,
