@@ -7,7 +7,8 @@ the current database aside, copies the backup in through the same API (so other 
 either the old or the new database, never half of each) and upgrades its schema.
 
 PostgreSQL: ``pg_dump``/``pg_restore`` in custom format when they are installed, else an
-error saying exactly what to run.
+error saying exactly what to run. A restore first checks the archive is a tidings database of a
+schema this version knows, and upgrades the schema afterwards, as on SQLite.
 """
 
 from __future__ import annotations
@@ -197,15 +198,44 @@ def _pg_restore(url: str, source: Path, *, force: bool) -> BackupResult:
     if not force:
         raise StorageError("restoring into PostgreSQL replaces the database's tables; "
                            "use --force to go ahead")
-    listed = subprocess.run([tool, "--list", str(source)], capture_output=True, check=False)
+    listed = subprocess.run([tool, "--list", str(source)], capture_output=True, text=True,
+                            check=False)
     if listed.returncode != 0:
         raise StorageError(f"{source}: not a pg_dump custom-format archive")
+    tables = {line.split()[-2] for line in listed.stdout.splitlines()
+              if " TABLE public " in line and " TABLE DATA " not in line}
+    if not {"articles", "sources", "alembic_version"} <= tables:
+        raise StorageError(f"{source}: not a tidings database")
+    revision = _pg_archive_revision(tool, source)
+    if revision is not None and not _known_revision(revision):
+        raise StorageError(f"{source} was made by a newer tidings (schema {revision}); "
+                           "upgrade tidings first")
     done = subprocess.run([tool, "--clean", "--if-exists", "--no-owner", "--single-transaction",
                            "--dbname", _libpq_url(url), str(source)],
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         message = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
         raise StorageError(f"pg_restore failed: {message}")
+    # an older backup is brought up to this version's schema, as on SQLite
+    from tidings.store.engine import create_engine, migrate
+
+    engine = create_engine(url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
     # the database restored into (without its password), as SQLite reports its file
     target = sa.engine.make_url(url).render_as_string(hide_password=True)
-    return BackupResult(target, source.stat().st_size, None)
+    return BackupResult(target, source.stat().st_size, head_revision())
+
+
+def _pg_archive_revision(tool: str, source: Path) -> str | None:
+    """The schema revision stored in a pg_dump archive (its ``alembic_version`` row)."""
+    done = subprocess.run([tool, "--data-only", "--table=alembic_version", "--file=-",
+                           str(source)], capture_output=True, text=True, check=False)
+    lines = done.stdout.splitlines()
+    for n, line in enumerate(lines):
+        if line.startswith("COPY ") and "alembic_version" in line and n + 1 < len(lines):
+            value = lines[n + 1].strip()
+            return None if value in ("", "\\.") else value
+    return None
