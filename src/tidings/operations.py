@@ -1,12 +1,10 @@
 """Operations the admin area and the command line share, so the two never drift.
 
-Adding and editing sources, and re-running the later pipeline stages. The stage modules are
-imported lazily: the admin area must load even while a stage is being rebuilt.
+Adding and editing sources, and re-running the later pipeline stages.
 """
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
 from typing import Any
 
@@ -15,10 +13,6 @@ from tidings.errors import TidingsError
 from tidings.models import Source
 from tidings.store import health
 
-STAGES = {
-    "extract": "tidings.ingest.fulltext",
-    "cluster": "tidings.cluster.stage",
-}
 PIPELINE_ACTIONS = ("run-extract", "run-cluster", "requeue-extract", "requeue-extract-all",
                     "requeue-cluster", "reset-feed-errors")
 #: articles one "run now" handles: extraction fetches pages, so an admin request stays short
@@ -56,13 +50,16 @@ def edit_source(store: Any, source_id: int, *, name: str, category: str | None,
 
 def run_stage(store: Any, settings: Settings, stage: str, *, limit: int | None = None) -> int:
     """Run one later stage over its queue now; how many articles it handled."""
-    try:
-        module = importlib.import_module(STAGES[stage])
-    except KeyError:
-        raise OperationError(f"unknown stage {stage!r}") from None
-    except ImportError:
-        raise OperationError(f"the {stage} stage is not available in this build") from None
-    return int(module.run_pending(store, settings, limit=limit or RUN_LIMITS[stage]))
+    if stage not in RUN_LIMITS:
+        raise OperationError(f"unknown stage {stage!r}")
+    batch = limit or RUN_LIMITS[stage]
+    if stage == "extract":
+        from tidings.ingest import fulltext
+
+        return int(fulltext.run_pending(store, settings, limit=batch))
+    from tidings.cluster import stage as cluster_stage
+
+    return int(cluster_stage.run_pending(store, settings, limit=batch))
 
 
 def pipeline_action(store: Any, settings: Settings, action: str, *,

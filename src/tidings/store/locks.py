@@ -51,35 +51,36 @@ def exclusive(db: Database, name: str, *, wait: bool = True) -> Iterator[bool]:
     if not local.acquire(blocking=wait):
         yield False
         return
+    cross_process = _file_lock if db.dialect != "postgresql" else _advisory_lock
     try:
-        if db.dialect != "postgresql":
-            with _file_lock(db, name, wait) as got:
-                if got:
-                    held.add(name)
-                try:
-                    yield got
-                finally:
-                    held.discard(name)
-            return
-        key = lock_key(name)
-        with db.engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            if wait:
-                conn.exec_driver_sql("SELECT pg_advisory_lock(%(k)s)", {"k": key})
-                got = True
-            else:
-                got = bool(conn.exec_driver_sql("SELECT pg_try_advisory_lock(%(k)s)",
-                                                {"k": key}).scalar())
+        with cross_process(db, name, wait) as got:
             if got:
                 held.add(name)
             try:
                 yield got
             finally:
                 held.discard(name)
-                if got:
-                    conn.exec_driver_sql("SELECT pg_advisory_unlock(%(k)s)", {"k": key})
     finally:
         local.release()
+
+
+@contextlib.contextmanager
+def _advisory_lock(db: Database, name: str, wait: bool) -> Iterator[bool]:
+    """A PostgreSQL session advisory lock on a connection of its own."""
+    key = lock_key(name)
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        if wait:
+            conn.exec_driver_sql("SELECT pg_advisory_lock(%(k)s)", {"k": key})
+            got = True
+        else:
+            got = bool(conn.exec_driver_sql("SELECT pg_try_advisory_lock(%(k)s)",
+                                            {"k": key}).scalar())
+        try:
+            yield got
+        finally:
+            if got:
+                conn.exec_driver_sql("SELECT pg_advisory_unlock(%(k)s)", {"k": key})
 
 
 @contextlib.contextmanager
