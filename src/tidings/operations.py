@@ -54,9 +54,9 @@ def run_stage(store: Any, settings: Settings, stage: str, *, limit: int | None =
         raise OperationError(f"unknown stage {stage!r}")
     batch = limit or RUN_LIMITS[stage]
     if stage == "extract":
-        from tidings.ingest import fulltext
+        from tidings.extract import stage as extract_stage
 
-        return int(fulltext.run_pending(store, settings, limit=batch))
+        return int(extract_stage.run_pending(store, settings, limit=batch))
     from tidings.cluster import stage as cluster_stage
 
     return int(cluster_stage.run_pending(store, settings, limit=batch))

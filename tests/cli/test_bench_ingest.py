@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 
 from tidings.benchmarks.ingest import command, synthetic_feed
-from tidings.ingest.parse import parse_feed
+from tidings.parse.feed import parse_feed
 
 
 def test_bench_ingest_tiny_run() -> None:

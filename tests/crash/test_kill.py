@@ -44,7 +44,7 @@ main(sys.argv[1:])
 ZYGOTE = """
 import os, sys
 from tidings.cli import main
-import tidings.ingest.pipeline, tidings.ingest.worker, tidings.ingest.fetch
+import tidings.ingest.pipeline, tidings.worker.loop, tidings.fetch.http
 print("ready", flush=True)
 for line in sys.stdin:
     pid = os.fork()

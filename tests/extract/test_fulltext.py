@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tidings.config import Settings
-from tidings.ingest.fulltext import run_pending
+from tidings.extract.stage import run_pending
 from tidings.models import Source
 from tidings.store import Store
 from tidings.store.schema import articles

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from tidings.errors import ExtractError, ParseError
 from tidings.extract import extract_article
+from tidings.fetch.urls import canonicalize
 from tidings.importers.pages import parse_page, parse_text_dump
-from tidings.ingest.parse import parse_feed
-from tidings.ingest.urls import canonicalize
 from tidings.models import ParsedFeed
+from tidings.parse.feed import parse_feed
 
 from .conftest import FUZZ, SLOW, tried
 from .strategies import FEEDS, TEXT, html_page, text_dump

@@ -10,11 +10,11 @@ import pytest
 
 from tidings.config import Settings
 from tidings.errors import FetchError, ParseError
-from tidings.ingest import worker
-from tidings.ingest.discover import Discovered, advertised_feeds, find_feed
-from tidings.ingest.fetch import Fetcher
+from tidings.fetch.discover import Discovered, advertised_feeds, find_feed
+from tidings.fetch.http import Fetcher
 from tidings.models import Feed, Source
 from tidings.store import Store
+from tidings.worker import loop as worker
 
 FEED = ("<rss version='2.0'><channel><title>Found</title><link>https://x.example/</link>"
         "<item><guid>1</guid><title>One</title></item></channel></rss>")

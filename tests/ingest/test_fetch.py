@@ -15,7 +15,7 @@ import pytest
 from tidings import __version__
 from tidings.config import Settings
 from tidings.errors import FetchError
-from tidings.ingest.fetch import Fetcher, Response, parse_retry_after
+from tidings.fetch.http import Fetcher, Response, parse_retry_after
 
 BODY = b"<rss version='2.0'><channel><title>t</title></channel></rss>" * 20
 

@@ -15,8 +15,8 @@ import pytest
 
 from tidings.config import Settings
 from tidings.errors import BlockedAddressError, FetchError
-from tidings.ingest.fetch import Fetcher
-from tidings.ingest.netguard import AddressGuard, literal_address, refusal_reason
+from tidings.fetch.http import Fetcher
+from tidings.fetch.netguard import AddressGuard, literal_address, refusal_reason
 
 PUBLIC = "93.184.215.14"
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from tidings.errors import ParseError
-from tidings.ingest.parse import entry_key, parse_date, parse_feed
 from tidings.models import ParsedFeed
+from tidings.parse.feed import entry_key, parse_date, parse_feed
 
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
 GOLDEN = FEEDS / "golden"

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tidings.errors import ParseError
-from tidings.ingest.parse import parse_feed
+from tidings.parse.feed import parse_feed
 
 EXAMPLES = int(os.environ.get("TIDINGS_FUZZ_EXAMPLES", "150"))
 

@@ -161,8 +161,8 @@ def test_many_feeds_concurrently(store: Store, settings: Settings, feed_server, 
 
 
 def test_a_failing_feed_in_a_shared_write_does_not_sink_the_others(store: Store) -> None:
-    from tidings.ingest.parse import parse_feed
     from tidings.ingest.pipeline import PreparedWrite, entry_rows, write_prepared
+    from tidings.parse.feed import parse_feed
 
     now = datetime.now(UTC)
     good = subscribe(store, "https://good.example/feed", "Good")

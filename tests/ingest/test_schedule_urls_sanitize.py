@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tidings.config import Settings
-from tidings.ingest import schedule
-from tidings.ingest.sanitize import html_to_text, sanitize_html
-from tidings.ingest.urls import canonicalize
+from tidings.fetch import schedule
+from tidings.fetch.urls import canonicalize
+from tidings.sanitize import html_to_text, sanitize_html
 
 NOW = datetime(2026, 2, 15, 12, 0, tzinfo=UTC)
 S = Settings.from_dict({"home": "/tmp/x"})

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tidings.config import Settings
-from tidings.ingest.discover import Discovered, find_feed
-from tidings.ingest.fetch import Fetcher
-from tidings.ingest.parse import parse_feed
+from tidings.fetch.discover import Discovered, find_feed
+from tidings.fetch.http import Fetcher
 from tidings.ingest.pipeline import refresh
-from tidings.ingest.sitemap import MAX_CHILDREN, SitemapIndex
 from tidings.models import Feed, Source
+from tidings.parse.feed import parse_feed
+from tidings.parse.sitemap import MAX_CHILDREN, SitemapIndex
 from tidings.store import Store
 
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
@@ -139,7 +139,7 @@ ARTICLE = ("<!doctype html><html lang='de'><head><title>{t}</title></head><body>
 
 def test_sitemap_entries_get_their_text_from_the_full_text_stage(
         sqlite_store: Store, settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
-    from tidings.ingest import fulltext
+    from tidings.extract import stage as fulltext
 
     for slug in ("a", "b"):
         feed_server.add(f"/a/{slug}", ARTICLE.format(t=f"Story {slug}"),
@@ -204,7 +204,7 @@ def test_robots_txt_with_only_a_plain_sitemap_is_no_feed(
 
 def test_plain_sitemap_entries_take_the_title_of_their_page(
         sqlite_store: Store, settings: Settings, feed_server) -> None:  # type: ignore[no-untyped-def]
-    from tidings.ingest import fulltext
+    from tidings.extract import stage as fulltext
 
     feed_server.add("/p/council", ARTICLE.format(t="Council agrees harbour timetable"),
                     content_type="text/html; charset=utf-8")

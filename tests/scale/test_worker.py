@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from fixtures_server import FixtureServer, Request
 from tidings.benchmarks.ingest_workers import feed_document
 from tidings.config import Settings
-from tidings.ingest.claims import lease_seconds
 from tidings.models import Feed, Source
 from tidings.store import Store, open_store
 from tidings.store.schema import feeds
+from tidings.worker.claims import lease_seconds
 
 NOW = datetime.now(UTC)
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -189,7 +189,7 @@ def test_serves_background_loop_and_a_worker_share_the_feeds(pg_url: str, tmp_pa
                                                              settings: Settings) -> None:
     """`tidings serve`'s loop (run_forever, in a thread here) claims through the same leases:
     while it holds the feeds, a worker started beside it finds nothing to take."""
-    from tidings.ingest.worker import run_forever
+    from tidings.worker.loop import run_forever
 
     server = FixtureServer().start()
     release = threading.Event()

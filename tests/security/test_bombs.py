@@ -12,8 +12,8 @@ import pytest
 
 from tidings.config import Settings
 from tidings.errors import FetchError, ParseError
-from tidings.ingest.fetch import Fetcher
-from tidings.ingest.parse import parse_feed
+from tidings.fetch.http import Fetcher
+from tidings.parse.feed import parse_feed
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE rss [

@@ -31,7 +31,7 @@ from typing import Any
 import click
 
 from tidings.config import Settings
-from tidings.ingest.fetch import Fetcher
+from tidings.fetch.http import Fetcher
 from tidings.ingest.pipeline import refresh_async
 from tidings.models import Feed, Source
 from tidings.store import Store, open_store

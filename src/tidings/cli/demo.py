@@ -12,8 +12,8 @@ import click
 from tidings.cli.context import AppContext, pass_app
 from tidings.demo import load_sample
 from tidings.errors import TidingsError
-from tidings.ingest.worker import run_later_stages
 from tidings.store import open_store
+from tidings.worker.loop import run_later_stages
 
 
 @click.command("demo")

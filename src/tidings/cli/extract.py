@@ -54,8 +54,8 @@ def _read_file(name: str) -> tuple[bytes | None, str | None]:
 
 async def _fetch_batch(urls: list[str], settings: Settings
                        ) -> dict[str, tuple[bytes | str | None, str | None, str | None]]:
-    from tidings.ingest.fetch import Fetcher
-    from tidings.ingest.fulltext import fetch_page
+    from tidings.extract.stage import fetch_page
+    from tidings.fetch.http import Fetcher
 
     out: dict[str, tuple[bytes | str | None, str | None, str | None]] = {}
     async with Fetcher(settings) as fetcher:
@@ -95,7 +95,7 @@ def _results(inputs: list[str], settings: Settings) -> Iterator[tuple[str, Extra
 
 
 def as_record(item: str, result: ExtractResult) -> dict[str, Any]:
-    from tidings.ingest.sanitize import sanitize_html
+    from tidings.sanitize import sanitize_html
 
     data = result.as_dict()
     record = {key: data.get(key) for key in KEYS}

@@ -6,7 +6,7 @@ import click
 
 from tidings.cli.context import AppContext, pass_app, print_json, progress
 from tidings.ingest.pipeline import FeedOutcome, refresh
-from tidings.ingest.worker import run_later_stages
+from tidings.worker.loop import run_later_stages
 
 
 def _count(n: int, noun: str) -> str:

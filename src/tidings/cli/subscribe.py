@@ -11,8 +11,8 @@ import click
 
 from tidings.cli.context import AppContext, pass_app, print_json
 from tidings.errors import TidingsError
-from tidings.ingest.discover import Discovered, find_feeds
-from tidings.ingest.fetch import Fetcher
+from tidings.fetch.discover import Discovered, find_feeds
+from tidings.fetch.http import Fetcher
 from tidings.ingest.pipeline import ingest_response
 from tidings.models import Feed, Source
 from tidings.store import Store

@@ -16,7 +16,7 @@ from types import FrameType
 import click
 
 from tidings.cli.context import AppContext, pass_app, print_json, progress
-from tidings.ingest.worker import STAGES, work
+from tidings.worker.loop import STAGES, work
 
 
 def _install_stop_handlers(stop: threading.Event) -> None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from tidings.cluster.clusterer import Assignment, ClusterConfig, ClusterDoc, StoryClusterer
 from tidings.cluster.headline import representative_title
 from tidings.config import Settings
-from tidings.ingest.sanitize import html_to_text
+from tidings.sanitize import html_to_text
 from tidings.store import Store
 from tidings.store.locks import CLUSTER_LOCK, exclusive
 from tidings.store.schema import articles, meta, stories

@@ -18,9 +18,9 @@ from importlib import resources
 from typing import Any
 
 from tidings.config import Settings
-from tidings.ingest.parse import parse_feed
 from tidings.ingest.pipeline import store_parsed
 from tidings.models import Feed, Source
+from tidings.parse.feed import parse_feed
 from tidings.store import Store
 
 _PLACEHOLDER = re.compile(rb"\{\{(rfc822|iso):(-?\d+)\}\}")

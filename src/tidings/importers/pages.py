@@ -32,8 +32,8 @@ from tidings.extract.article import clean_debris, decode_html, parse_html
 from tidings.extract.attribution import credit_prefix, detect_attribution
 from tidings.extract.language import detect_language
 from tidings.extract.timelabels import CountAndTime, parse_count, split_count_and_time
-from tidings.ingest.sanitize import sanitize_html
 from tidings.models import Source
+from tidings.sanitize import sanitize_html
 from tidings.store import Store
 from tidings.store.schema import articles
 

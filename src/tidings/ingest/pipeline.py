@@ -18,12 +18,12 @@ from typing import Any
 
 from tidings.config import Settings
 from tidings.errors import FetchError, NotFoundError, ParseError, TidingsError
-from tidings.ingest import schedule
-from tidings.ingest.fetch import Fetcher, Response
-from tidings.ingest.parse import parse_feed
-from tidings.ingest.sitemap import follow_index
-from tidings.ingest.urls import canonicalize
+from tidings.fetch import schedule
+from tidings.fetch.http import Fetcher, Response
+from tidings.fetch.urls import canonicalize
 from tidings.models import Feed, ParsedFeed
+from tidings.parse.feed import parse_feed
+from tidings.parse.sitemap import follow_index
 from tidings.store import Store
 from tidings.store.articles import entry_values
 

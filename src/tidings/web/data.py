@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from tidings import rank
 from tidings.config import Settings
 from tidings.errors import NotFoundError
-from tidings.ingest.sanitize import sanitize_html
 from tidings.models import Article, Source
+from tidings.sanitize import sanitize_html
 from tidings.store import Store
 from tidings.store.reads import ReadRepo
 from tidings.store.schema import stories as stories_table

@@ -29,9 +29,9 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.config import Settings
 from tidings.errors import BlockedAddressError, TidingsError
-from tidings.ingest.fetch import Fetcher
-from tidings.ingest.fetch import Response as FetchResponse
-from tidings.ingest.netguard import Resolver
+from tidings.fetch.http import Fetcher
+from tidings.fetch.http import Response as FetchResponse
+from tidings.fetch.netguard import Resolver
 from tidings.web.auth import load_secret
 
 if TYPE_CHECKING:  # the site's data module imports this one, so no runtime import back

@@ -35,7 +35,7 @@ def _config(app: Any, settings: Settings, host: str, port: int, forwarded_allow_
 
 
 def _start_worker(settings: Settings, store: Store) -> tuple[threading.Event, threading.Thread]:
-    from tidings.ingest.worker import run_forever  # written by the ingest stage; import lazily
+    from tidings.worker.loop import run_forever  # written by the ingest stage; import lazily
 
     stop = threading.Event()
     thread = threading.Thread(target=run_forever, args=(store, settings, stop),

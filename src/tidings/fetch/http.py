@@ -24,7 +24,7 @@ import httpx
 
 from tidings.config import Settings
 from tidings.errors import BlockedAddressError, FetchError
-from tidings.ingest.netguard import AddressGuard, GuardedNetworkBackend, Resolver, check_scheme
+from tidings.fetch.netguard import AddressGuard, GuardedNetworkBackend, Resolver, check_scheme
 
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}

@@ -29,8 +29,8 @@ import orjson
 from lxml import etree
 
 from tidings.errors import ParseError
-from tidings.ingest.sanitize import html_to_text, sanitize_html
 from tidings.models import Entry, ParsedFeed
+from tidings.sanitize import html_to_text, sanitize_html
 
 NS_ATOM = "http://www.w3.org/2005/Atom"
 NS_ATOM03 = "http://purl.org/atom/ns#"
@@ -99,7 +99,7 @@ def parse_feed(data: bytes, url: str | None = None, *, charset: str | None = Non
         if kind == "html":
             raise ParseError("not a feed: the address gives an HTML page")
         if kind is None:  # news sitemaps read as feeds, with this module's parser
-            from tidings.ingest.sitemap import parse_sitemap
+            from tidings.parse.sitemap import parse_sitemap
             sitemap = parse_sitemap(root, url)
             if sitemap is not None:
                 return sitemap

@@ -6,7 +6,7 @@ full-text stage fetches the article pages, as it does for short feed entries. A 
 sitemap only has ``<loc>`` and ``<lastmod>``; its entries are titled by their address until
 the article page is extracted.
 
-Parsing goes through :func:`tidings.ingest.parse.parse_feed` (the same lxml parser with entity
+Parsing goes through :func:`tidings.parse.feed.parse_feed` (the same lxml parser with entity
 expansion and network access off); this module only reads the tree. A sitemap index needs more
 fetches, so :func:`follow_index` is async and reads the newest few child sitemaps.
 """
@@ -21,9 +21,9 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from tidings.errors import FetchError, ParseError
-from tidings.ingest.fetch import Fetcher, Response
-from tidings.ingest.parse import _lang, _make_entry, _text, parse_date, parse_feed
+from tidings.fetch.http import Fetcher, Response
 from tidings.models import Entry, ParsedFeed
+from tidings.parse.feed import _lang, _make_entry, _text, parse_date, parse_feed
 
 NS_SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NS_NEWS = "http://www.google.com/schemas/sitemap-news/0.9"

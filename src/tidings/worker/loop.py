@@ -19,9 +19,9 @@ import sqlalchemy as sa
 
 from tidings.config import Settings
 from tidings.errors import TidingsError
-from tidings.ingest.claims import new_worker_id, refresh_continuously
 from tidings.store import Store
 from tidings.store.locks import CLUSTER_LOCK, exclusive
+from tidings.worker.claims import new_worker_id, refresh_continuously
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,12 @@ IDLE_SECONDS = 5.0  # nothing due or pending: look again after this long
 def run_extract_stage(store: Store, settings: Settings, *, wait: bool = False) -> int:
     """Full-text extraction, one process at a time; ``wait=False`` skips when another holds
     it, ``wait=True`` queues so articles stored after the holder's last look are not left."""
-    from tidings.ingest import fulltext  # imported when used: keeps the command line quick
+    from tidings.extract import (
+        stage as extract_stage,  # imported when used: keeps the command line quick
+    )
 
-    with exclusive(store.db, fulltext.EXTRACT_LOCK, wait=wait) as held:
-        return int(fulltext.run_pending(store, settings)) if held else 0
+    with exclusive(store.db, extract_stage.EXTRACT_LOCK, wait=wait) as held:
+        return int(extract_stage.run_pending(store, settings)) if held else 0
 
 
 def run_cluster_stage(store: Store, settings: Settings, *, wait: bool = False) -> int:

@@ -3,7 +3,7 @@
 Reads its queue from ``extract_state='pending'``. Per source, ``fulltext`` decides: ``never``
 keeps the feed's content, ``always`` fetches every article, ``auto`` fetches when the entry's
 own text is shorter than ``settings.fulltext_min_chars``. Pages are fetched concurrently with
-the polite, guarded :class:`~tidings.ingest.fetch.Fetcher`, extracted one by one, and written
+the polite, guarded :class:`~tidings.fetch.http.Fetcher`, extracted one by one, and written
 back in one transaction per batch. The feed's content stays whenever the page gives less or
 fails; the failure is recorded as one line in ``extract_error``. Every article leaves with its
 attribution set (from the title and text, fetched or not). One process at a time runs it.
@@ -26,8 +26,8 @@ from tidings.extract import ExtractResult, extract_article
 from tidings.extract.article import apply_charset
 from tidings.extract.attribution import agency_in_byline, detect_attribution
 from tidings.extract.language import detect_language, normalize_code
-from tidings.ingest.fetch import Fetcher
-from tidings.ingest.sanitize import html_to_text, sanitize_html
+from tidings.fetch.http import Fetcher
+from tidings.sanitize import html_to_text, sanitize_html
 from tidings.store import Store
 from tidings.store.locks import exclusive
 from tidings.store.schema import articles, sources

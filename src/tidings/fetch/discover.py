@@ -14,10 +14,10 @@ import lxml.html
 from lxml import etree
 
 from tidings.errors import FetchError, ParseError
-from tidings.ingest.fetch import Fetcher, Response
-from tidings.ingest.parse import parse_feed
-from tidings.ingest.sitemap import follow_index, news_sitemap_from_robots
+from tidings.fetch.http import Fetcher, Response
 from tidings.models import ParsedFeed
+from tidings.parse.feed import parse_feed
+from tidings.parse.sitemap import follow_index, news_sitemap_from_robots
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml",
               "application/feed+json", "application/json", "text/xml", "application/xml"}

@@ -115,7 +115,7 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
     flight (a run-once worker). Otherwise wait ``idle`` seconds when nothing is due. On stop
     the feeds in flight are finished and released before returning.
     """
-    from tidings.ingest.fetch import Fetcher
+    from tidings.fetch.http import Fetcher
     from tidings.ingest.pipeline import refresh_async
 
     seconds = lease_seconds(settings)

@@ -1,0 +1,1 @@
+"""Parse: turn fetched bytes into entries (RSS, Atom, JSON Feed, sitemaps), with no network."""

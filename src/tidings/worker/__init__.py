@@ -1,0 +1,1 @@
+"""The background worker: leased feed claims and the loop that runs every stage."""
