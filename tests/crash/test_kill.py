@@ -206,6 +206,7 @@ def test_sigkill_during_ingestion_loses_nothing(world) -> None:  # type: ignore[
     finally:
         zygote.stdin.close()
         zygote.wait(30)
+        zygote.__exit__(None, None, None)  # closes the pipes
     done = snapshot(db)
     assert all(seen[k] == done[k] for k in seen)
     assert len(done) == FEEDS * feeds.size(feeds.version)
@@ -223,6 +224,7 @@ def test_sigterm_stops_the_worker_cleanly(world) -> None:  # type: ignore[no-unt
         _out, err = proc.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.communicate()
         pytest.fail("the worker did not stop within 30 s of SIGTERM")
     assert proc.returncode == 0, err
     rows = snapshot(db)
@@ -235,6 +237,6 @@ def test_sigterm_stops_the_worker_cleanly(world) -> None:  # type: ignore[no-unt
         conn.close()
     assert held == 0, "a stopped worker must give its feed leases back"
     # work not done is picked up by the next run
-    again = start(env, "fetch", "--fetch-only", "--json")
-    assert again.wait(120) == 0
+    with start(env, "fetch", "--fetch-only", "--json") as again:
+        assert again.wait(120) == 0
     assert len(snapshot(db)) == FEEDS * BASE_ITEMS

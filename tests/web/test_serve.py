@@ -66,6 +66,7 @@ def test_serve_prints_address_and_stops_on_sigterm(tmp_path: Path, workers: int)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.__exit__(None, None, None)  # closes the pipes
     store = open_store(url)
     try:
         assert store.articles.get(aid).views == before + 1  # written at shutdown, once
