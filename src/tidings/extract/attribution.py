@@ -146,7 +146,6 @@ _LITERALS = [(agency, tuple({a.split()[0] for a in _AGENCIES[agency.name][0]}
 
 _BEFORE_RE = re.compile(rf"(?:^|[\s,.;:(«\"“„'])\s*{_BEFORE}\s*[:,]?\s*(?:{_DECOR_BEFORE}\s*)*$",
                         re.IGNORECASE)
-_DECOR_ONLY_RE = re.compile(rf"(?:^|\s)(?:{_DECOR_BEFORE}\s*)+$", re.IGNORECASE)
 _AGENCY_WORD_BEFORE = re.compile(
     r"(?:agency|agenzia|agentur|agencia|agence|агентств\w*|информагентств\w*|wire)\s*"
     r"(?:\w+\s+){0,2}$", re.IGNORECASE)
@@ -157,14 +156,6 @@ _AGENCY_WORD_AFTER = re.compile(r"^\s*(?:news\s+)?(?:agency|agenzia|agencia|agen
                                 re.IGNORECASE)
 _DATELINE_AFTER = re.compile(r"^\)\s*\.?\s*(?:[-–—:]|$)")
 _TITLE_PREFIX_SEP = re.compile(r"\s*[:|–—]\s*")
-
-
-def _agency_at(title_or_text: str, start: int) -> _Agency | None:
-    for agency in _TABLE:
-        m = agency.pattern.match(title_or_text, start)
-        if m:
-            return agency
-    return None
 
 
 def credit_prefix(title: str) -> tuple[str, str | None]:
@@ -245,11 +236,6 @@ def detect_attribution(title: str | None, text: str | None) -> str | None:
         if offset is not None and (best is None or offset < best[0]):
             best = (offset, agency.name)
     return best[1] if best else None
-
-
-def agency_names() -> list[str]:
-    """Every canonical name the detector can return."""
-    return list(_AGENCIES)
 
 
 def agency_in_byline(author: str | None) -> str | None:

@@ -1,0 +1,109 @@
+"""Is this byline a person? ``clean_author`` keeps people's names and drops the rest.
+
+A byline often carries more than names: a role ("AP Auto Writer"), the outlet ("Florida
+Today"), a date, page furniture ("Leave a comment"). A name ends where such words begin; a
+part that names an organisation ("European Space Agency", "admin") is no author at all.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+_BY = re.compile(r"^\s*(?:by|von|di|de|par|por|от|автор:?)\s+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(
+    r"\s*(?:;|\||,|\band\b|\bund\b|\be\b|\by\b|\bet\b|&)\s*")
+
+_ORG_WORDS = {
+    "media", "news", "newsroom", "agency", "press", "staff", "team", "desk", "editors",
+    "editorial", "insider", "group", "inc", "ltd", "llc", "network", "magazine", "journal",
+    "times", "post", "daily", "weekly", "blog", "service", "services", "online", "radio", "tv",
+    "television", "channel", "associated", "wire", "redazione", "redaktion", "redacción",
+    "rédaction", "admin", "administrator", "webmaster", "guest", "anonymous", "contributors",
+    "correspondent", "reporter", "writer", "editor", "contributor", "columnist", "analysis",
+    "opinion", "review", "photos", "video", "ap", "afp", "reuters", "dpa", "ansa", "efe",
+}
+# words that make a whole byline part an organisation rather than a person
+_ORG_MARKERS = {
+    "agency", "media", "group", "inc", "ltd", "llc", "network", "magazine", "journal", "weekly",
+    "blog", "online", "radio", "television", "channel", "newsroom", "staff", "team", "desk",
+    "editors", "editorial", "redazione", "redaktion", "redacción", "rédaction", "admin",
+    "administrator", "webmaster",
+}
+_CALENDAR_WORDS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "updated", "published", "posted",
+    # page furniture that follows a byline
+    "leave", "comment", "comments", "share", "follow", "email", "print", "view", "read", "more",
+    "twitter", "facebook", "linkedin", "biography", "bio", "profile", "subscribe",
+}
+_PARTICLES = {"de", "da", "di", "del", "della", "van", "von", "der", "den", "la", "le", "du",
+              "bin", "ibn", "al", "el", "dos", "das", "y", "e", "ter", "mac"}
+
+
+def _person_name(part: str, site_name: str | None = None) -> str | None:
+    """A person's name from one byline part, or None ("India Post News Weekly", "admin")."""
+    part = re.sub(r"@\w+", " ", part)  # social handles
+    part = re.sub(r"^.*?\b(?:by|von|di|de|par|por)\s+(?=[A-ZÀ-Ý])", "", part.strip(),
+                  flags=re.IGNORECASE) if re.search(r"\bby\s", part, re.IGNORECASE) else part
+    part = _BY.sub("", part)
+    tokens = part.replace("\u00a0", " ").split()
+    kept: list[str] = []
+    for token in tokens:
+        bare = token.strip(".,:;|()[]").lower()
+        if bare in _ORG_MARKERS:
+            return None  # "European Space Agency", "India Post News Weekly": an organisation
+        if bare in _CALENDAR_WORDS or bare in _ORG_WORDS or any(c.isdigit() for c in token):
+            break  # the name ends where a role, an outlet or a date begins
+        kept.append(token.strip(",:;|()[]"))
+    kept = _drop_site_tail(" ".join(kept), site_name).split()
+    if not 2 <= len(kept) <= 5 or kept[0].lower() == "the":
+        return None
+    name = " ".join(kept)
+    if name.isupper():
+        name = name.title()
+    for token in name.split():
+        if token.lower() in _PARTICLES:
+            continue
+        if not (token[:1].isupper() and (token[1:].islower() or token[1:] in {"", "."}
+                                         or "-" in token or "'" in token or "’" in token
+                                         or re.fullmatch(r"(?:Mc|Mac|O'|D')\w+", token)
+                                         or re.fullmatch(r"[A-Z]\.(?:[A-Z]\.)*", token))):
+            return None
+    return name
+
+
+def _drop_site_tail(part: str, site_name: str | None) -> str:
+    """ "Elliot Brownstein Florida Today" on floridatoday.com → "Elliot Brownstein"."""
+    if not site_name:
+        return part
+    site_flat = re.sub(r"\W+", "", site_name.casefold().rsplit(".", 1)[0]
+                       if "." in site_name and " " not in site_name else site_name.casefold())
+    tokens = part.split()
+    for k in (3, 2, 1):
+        if len(tokens) > k + 1:
+            tail = re.sub(r"\W+", "", "".join(tokens[-k:]).casefold())
+            if len(tail) > 3 and tail in site_flat:
+                return " ".join(tokens[:-k])
+    return part
+
+
+def clean_author(value: str | None, site_name: str | None = None) -> str | None:
+    """People named in a byline, joined with ", "; None when no part is a person's name."""
+    if not value:
+        return None
+    value = html_lib.unescape(value)
+    names: list[str] = []
+    for part in _AUTHOR_SPLIT.split(value):
+        if not part or "://" in part or part.strip().startswith("www."):
+            continue
+        part = re.sub(r"\S+@\S+", "", part)
+        if site_name and len(site_name) > 3:
+            part = re.sub(re.escape(site_name), " ", part, flags=re.IGNORECASE)
+        name = _person_name(" ".join(part.split()), site_name)
+        if not name or (site_name and name.lower() == site_name.lower()):
+            continue
+        if name not in names:
+            names.append(name)
+    return ", ".join(names[:5]) or None
