@@ -12,12 +12,10 @@ from tidings.config import Settings
 from tidings.errors import TidingsError
 from tidings.models import Source
 from tidings.store import health
+from tidings.worker import stages
 
 PIPELINE_ACTIONS = ("run-extract", "run-cluster", "requeue-extract", "requeue-extract-all",
                     "requeue-cluster", "reset-feed-errors")
-#: articles one "run now" handles: extraction fetches pages, so an admin request stays short
-#: (well under the 30 s request timeout); the background worker does the rest
-RUN_LIMITS = {"extract": 40, "cluster": 2000}
 
 
 class OperationError(TidingsError):
@@ -48,27 +46,28 @@ def edit_source(store: Any, source_id: int, *, name: str, category: str | None,
         store.feeds.update(feed.id, poll_interval=poll_interval)
 
 
-def run_stage(store: Any, settings: Settings, stage: str, *, limit: int | None = None) -> int:
-    """Run one later stage over its queue now; how many articles it handled."""
-    if stage not in RUN_LIMITS:
-        raise OperationError(f"unknown stage {stage!r}")
-    batch = limit or RUN_LIMITS[stage]
-    if stage == "extract":
-        from tidings.extract import stage as extract_stage
+def run_stage(store: Any, settings: Settings, stage: str, *,
+              limit: int | None = None) -> int | None:
+    """Run one stage now, by name, over what is waiting (at most its ``run_limit``, so an
+    admin request stays short); how many items it handled, or ``None`` when another process
+    is already running it (that one works through the same queue; nobody waits for it)."""
+    found = stages.get(stage)
+    return stages.run_stage(found, store, settings, limit=limit or found.run_limit, wait=False)
 
-        return int(extract_stage.run_pending(store, settings, limit=batch))
-    from tidings.cluster import stage as cluster_stage
 
-    return int(cluster_stage.run_pending(store, settings, limit=batch))
+def _ran(label: str, done: int | None) -> str:
+    if done is None:
+        return f"{label} is already running elsewhere; it will handle the queue."
+    return f"{label} handled {done} article(s)."
 
 
 def pipeline_action(store: Any, settings: Settings, action: str, *,
                     source_id: int | None = None) -> str:
     """One named action from the admin area; returns a sentence saying what was done."""
     if action == "run-extract":
-        return f"Extraction handled {run_stage(store, settings, 'extract')} article(s)."
+        return _ran("Extraction", run_stage(store, settings, "extract"))
     if action == "run-cluster":
-        return f"Clustering handled {run_stage(store, settings, 'cluster')} article(s)."
+        return _ran("Clustering", run_stage(store, settings, "cluster"))
     if action == "requeue-extract":
         n = health.requeue_extraction(store, source_id=source_id)
         return f"{n} failed article(s) queued for extraction again."

@@ -15,6 +15,7 @@ from tidings.fetch.http import Fetcher
 from tidings.models import Feed, Source
 from tidings.store import Store
 from tidings.worker import loop as worker
+from tidings.worker.stages import run_queued
 
 FEED = ("<rss version='2.0'><channel><title>Found</title><link>https://x.example/</link>"
         "<item><guid>1</guid><title>One</title></item></channel></rss>")
@@ -80,12 +81,12 @@ def test_nothing_subscribable(settings: Settings, feed_server) -> None:  # type:
 
 def test_a_failing_later_stage_is_reported_not_raised(store: Store, settings: Settings,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(store, settings):  # type: ignore[no-untyped-def]
+    def explode(store, settings, **options):  # type: ignore[no-untyped-def]
         raise RuntimeError("cluster exploded")
 
     monkeypatch.setattr("tidings.cluster.stage.run_pending", explode)
-    done = worker.run_later_stages(store, settings)
-    assert done["fulltext"] == 0
+    done = run_queued(store, settings)
+    assert done["extract"] == 0
     assert str(done["cluster"]).startswith("error: cluster exploded")
 
 

@@ -13,7 +13,7 @@ from tidings.cli.context import AppContext, pass_app
 from tidings.demo import load_sample
 from tidings.errors import TidingsError
 from tidings.store import open_store
-from tidings.worker.loop import run_later_stages
+from tidings.worker.stages import run_queued
 
 
 @click.command("demo")
@@ -32,7 +32,7 @@ def demo(app: AppContext, host: str | None, port: int | None, no_serve: bool) ->
     store = open_store(settings.resolved_database_url)
     try:
         report = load_sample(store, settings, datetime.now(UTC))
-        stages = run_later_stages(store, settings)
+        stages = run_queued(store, settings)
         done = "".join(f", {k}: {v}" for k, v in stages.items())
         click.echo(f"demo: {report.articles} articles from {report.outlets} outlets "
                    f"in {folder}{done}")

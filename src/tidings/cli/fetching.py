@@ -6,7 +6,7 @@ import click
 
 from tidings.cli.context import AppContext, pass_app, print_json, progress
 from tidings.ingest.pipeline import FeedOutcome, refresh
-from tidings.worker.loop import run_later_stages
+from tidings.worker.stages import run_queued
 
 
 def _count(n: int, noun: str) -> str:
@@ -40,7 +40,7 @@ def fetch(app: AppContext, as_json: bool, fetch_only: bool, due: bool,
                      on_feed=on_feed)
     stages: dict[str, int | str] = {}
     if not fetch_only and report.feeds:
-        stages = run_later_stages(store, app.settings)
+        stages = run_queued(store, app.settings)
     if as_json:
         print_json(report.as_json())
         return

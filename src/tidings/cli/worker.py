@@ -16,7 +16,8 @@ from types import FrameType
 import click
 
 from tidings.cli.context import AppContext, pass_app, print_json, progress
-from tidings.worker.loop import STAGES, work
+from tidings.worker.loop import work
+from tidings.worker.stages import NAMES
 
 
 def _install_stop_handlers(stop: threading.Event) -> None:
@@ -35,7 +36,7 @@ def _install_stop_handlers(stop: threading.Event) -> None:
               help="Feeds claimed and fetched at once (default: TIDINGS_FETCH_CONCURRENCY).")
 @click.option("--once", is_flag=True,
               help="Work until nothing is due or pending, then exit.")
-@click.option("--stage", "stages", type=click.Choice(STAGES), multiple=True,
+@click.option("--stage", "stages", type=click.Choice(NAMES), multiple=True,
               help="Run only these stages (repeatable; default: all three).")
 @click.option("--json", "as_json", is_flag=True, help="Print totals as one JSON line at the end.")
 @pass_app
@@ -47,7 +48,7 @@ def worker_command(app: AppContext, concurrency: int | None, once: bool,
     started = time.monotonic()
     totals = work(app.store, app.settings,
                   concurrency=concurrency or app.settings.fetch_concurrency,
-                  once=once, stages=stages or STAGES, stop=stop)
+                  once=once, stages=stages or NAMES, stop=stop)
     if as_json:
         print_json({**totals, "seconds": round(time.monotonic() - started, 3)})
     else:

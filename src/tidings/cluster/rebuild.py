@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from tidings.cluster.stage import BATCH, forget, run_pending
 from tidings.config import Settings
 from tidings.store import Store
+from tidings.store.locks import CLUSTER_LOCK, exclusive
 from tidings.store.schema import articles, stories
 
 
@@ -62,7 +63,14 @@ def _drop_empty(conn: sa.Connection, affected: set[int]) -> None:
 
 def recluster(store: Store, settings: Settings, since: datetime | None = None,
               report: Callable[[int, int], None] | None = None) -> int:
-    """Reset and assign again; ``report(done, total)`` after every batch."""
+    """Reset and assign again; ``report(done, total)`` after every batch. Holds the
+    clustering lock throughout, so no worker assigns articles in between."""
+    with exclusive(store.db, CLUSTER_LOCK):
+        return _recluster(store, settings, since, report)
+
+
+def _recluster(store: Store, settings: Settings, since: datetime | None,
+               report: Callable[[int, int], None] | None) -> int:
     reset(store, since)
     with store.db.read() as conn:
         total = int(conn.execute(sa.select(sa.func.count()).select_from(articles)

@@ -25,7 +25,6 @@ from tidings.cluster.headline import representative_title
 from tidings.config import Settings
 from tidings.sanitize import html_to_text
 from tidings.store import Store
-from tidings.store.locks import CLUSTER_LOCK, exclusive
 from tidings.store.schema import articles, meta, stories
 
 log = logging.getLogger(__name__)
@@ -68,14 +67,10 @@ def forget(store: Store) -> None:
 def run_pending(store: Store, settings: Settings, *, limit: int | None = None) -> int:
     """Assign pending articles to stories; return how many were assigned.
 
-    One process at a time across all workers (an advisory lock on PostgreSQL, a file lock
-    on SQLite): two clustering at once could each start a story for the same event.
+    The caller holds ``CLUSTER_LOCK`` (``tidings.worker.stages.run_stage`` does): one
+    process at a time across all workers, since two clustering at once could each start a
+    story for the same event, and the clusterer in memory must match the store.
     """
-    with exclusive(store.db, CLUSTER_LOCK):
-        return _run_pending(store, settings, limit)
-
-
-def _run_pending(store: Store, settings: Settings, limit: int | None) -> int:
     state = _state(store, settings)
     done = 0
     while limit is None or done < limit:

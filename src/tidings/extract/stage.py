@@ -6,7 +6,8 @@ own text is shorter than ``settings.fulltext_min_chars``. Pages are fetched conc
 the polite, guarded :class:`~tidings.fetch.http.Fetcher`, extracted one by one, and written
 back in one transaction per batch. The feed's content stays whenever the page gives less or
 fails; the failure is recorded as one line in ``extract_error``. Every article leaves with its
-attribution set (from the title and text, fetched or not). One process at a time runs it.
+attribution set (from the title and text, fetched or not). One process at a time runs it:
+``tidings.worker.stages`` holds ``EXTRACT_LOCK`` around :func:`run_pending`.
 """
 
 from __future__ import annotations
@@ -29,12 +30,10 @@ from tidings.extract.language import detect_language, normalize_code
 from tidings.fetch.http import Fetcher
 from tidings.sanitize import html_to_text, sanitize_html
 from tidings.store import Store
-from tidings.store.locks import exclusive
 from tidings.store.schema import articles, sources
 
 log = logging.getLogger(__name__)
 
-EXTRACT_LOCK = "tidings.extract"
 _CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
 HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml", ""}
 _BATCH_MIN = 16
@@ -201,17 +200,15 @@ def _write(store: Store, changes: list[dict[str, Any]]) -> None:
 
 def run_pending(store: Store, settings: Settings, *, limit: int | None = None,
                 fetcher: Fetcher | None = None) -> int:
-    """Work through pending articles (at most ``limit``); return how many were handled."""
-    with exclusive(store.db, EXTRACT_LOCK, wait=False) as held:
-        if not held:
-            return 0
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(_run(store, settings, limit, fetcher))
-        # called from inside an event loop: run the stage's own loop on a worker thread
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, _run(store, settings, limit, fetcher)).result()
+    """Work through pending articles (at most ``limit``); return how many were handled.
+    The caller holds the stage's lock (``tidings.worker.stages.run_stage`` does)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_run(store, settings, limit, fetcher))
+    # called from inside an event loop: run the stage's own loop on a worker thread
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _run(store, settings, limit, fetcher)).result()
 
 
 async def _run(store: Store, settings: Settings, limit: int | None,

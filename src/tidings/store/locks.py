@@ -17,6 +17,8 @@ from pathlib import Path
 
 from tidings.store.engine import Database
 
+# the named locks of the pipeline's stages (declared with their stage in tidings.worker.stages)
+EXTRACT_LOCK = "tidings.extract"
 CLUSTER_LOCK = "tidings.cluster"
 
 _local_locks: dict[str, threading.Lock] = {}

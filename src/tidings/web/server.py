@@ -7,7 +7,6 @@ writes buffered reads (the app's shutdown), and stops the worker.
 from __future__ import annotations
 
 import contextlib
-import logging
 import multiprocessing
 import os
 import signal
@@ -21,8 +20,7 @@ import uvicorn
 from tidings.config import Settings
 from tidings.store import Store, open_store
 from tidings.web.app import create_app
-
-log = logging.getLogger(__name__)
+from tidings.worker.loop import run_forever
 
 
 def _config(app: Any, settings: Settings, host: str, port: int, forwarded_allow_ips: str
@@ -35,8 +33,7 @@ def _config(app: Any, settings: Settings, host: str, port: int, forwarded_allow_
 
 
 def _start_worker(settings: Settings, store: Store) -> tuple[threading.Event, threading.Thread]:
-    from tidings.worker.loop import run_forever  # written by the ingest stage; import lazily
-
+    """The worker with every stage (``tidings.worker.stages``), in a thread beside the site."""
     stop = threading.Event()
     thread = threading.Thread(target=run_forever, args=(store, settings, stop),
                               name="tidings-worker", daemon=True)
@@ -50,10 +47,7 @@ def run(settings: Settings, store: Store, *, host: str, port: int, worker: bool,
     stop: threading.Event | None = None
     thread: threading.Thread | None = None
     if worker:
-        try:
-            stop, thread = _start_worker(settings, store)
-        except ImportError as exc:
-            log.warning("background worker unavailable: %s", exc)
+        stop, thread = _start_worker(settings, store)
     try:
         if workers <= 1:
             server = uvicorn.Server(_config(create_app(settings, store), settings, host, port,

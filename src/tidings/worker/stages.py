@@ -1,0 +1,115 @@
+"""The pipeline's stages, declared once: every front end runs them by name through this table.
+
+``tidings worker --stage NAME``, the background loop of ``tidings serve``, ``tidings fetch``
+(and the demo), and the admin area's "run now" buttons all look a stage up here and run it
+with :func:`run_stage`, so names, locks and batch limits cannot drift apart.
+
+- ``fetch``: claim due feeds through expiring leases (one worker per feed), fetch, parse and
+  store new articles. No lock: the leases spread the work over any number of workers.
+- ``extract``: fetch article pages and extract full text, one process at a time.
+- ``cluster``: assign articles to stories in publication order, one process at a time (two
+  at once could each start a story for the same event).
+
+The stage modules are imported when a stage runs, not with this table: the command line
+builds its ``--stage`` choices from here and should stay quick to start.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tidings.config import Settings
+from tidings.errors import TidingsError
+from tidings.store import Store
+from tidings.store.locks import CLUSTER_LOCK, EXTRACT_LOCK, exclusive
+
+log = logging.getLogger(__name__)
+
+#: what a stage does: handle at most ``limit`` items (``None``: all there are), return how many
+Runner = Callable[[Store, Settings, int | None], int]
+
+
+class UnknownStageError(TidingsError):
+    """A stage name that is not in :data:`STAGES`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    name: str  # as on the command line (``--stage``) and in logs
+    counter: str  # the key of its count in the worker's totals (``feeds``, ``extracted``, ...)
+    lock: str | None  # held by one process at a time; None: per-feed leases share the work
+    run_limit: int  # items one "run now" from the admin area handles (a request stays short)
+    runner: Runner
+    queued: bool = True  # fed from a queue in the store (not from due feeds)
+
+
+def _fetch(store: Store, settings: Settings, limit: int | None) -> int:
+    from tidings.worker.claims import claim_and_refresh, new_worker_id
+
+    batch = limit if limit is not None else settings.fetch_concurrency
+    return claim_and_refresh(store, settings, new_worker_id(), batch).claimed
+
+
+def _extract(store: Store, settings: Settings, limit: int | None) -> int:
+    from tidings.extract import stage  # trafilatura and friends: loaded when extraction runs
+
+    return int(stage.run_pending(store, settings, limit=limit))
+
+
+def _cluster(store: Store, settings: Settings, limit: int | None) -> int:
+    from tidings.cluster import stage
+
+    return int(stage.run_pending(store, settings, limit=limit))
+
+
+FETCH = Stage("fetch", counter="feeds", lock=None, run_limit=20, runner=_fetch, queued=False)
+EXTRACT = Stage("extract", counter="extracted", lock=EXTRACT_LOCK, run_limit=40,
+                runner=_extract)
+CLUSTER = Stage("cluster", counter="clustered", lock=CLUSTER_LOCK, run_limit=2000,
+                runner=_cluster)
+
+#: in pipeline order; a worker and ``tidings fetch`` run the queued ones in this order
+STAGES: tuple[Stage, ...] = (FETCH, EXTRACT, CLUSTER)
+NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
+
+
+def get(name: str) -> Stage:
+    """The stage called ``name``; a clear error naming the known ones otherwise."""
+    for stage in STAGES:
+        if stage.name == name:
+            return stage
+    raise UnknownStageError(f"unknown stage {name!r} (known: {', '.join(NAMES)})")
+
+
+def run_stage(stage: Stage | str, store: Store, settings: Settings, *,
+              limit: int | None = None, wait: bool = True) -> int | None:
+    """Run ``stage`` once over what is waiting (at most ``limit`` items), under its lock.
+
+    ``wait=False`` returns ``None`` at once when another process or thread holds the lock
+    (it is already working through the same queue); ``wait=True`` queues behind it, so
+    articles stored after the holder's last look are not left waiting.
+    """
+    found = get(stage) if isinstance(stage, str) else stage
+    if found.lock is None:
+        return found.runner(store, settings, limit)
+    with exclusive(store.db, found.lock, wait=wait) as held:
+        return found.runner(store, settings, limit) if held else None
+
+
+def run_queued(store: Store, settings: Settings) -> dict[str, int | str]:
+    """Every queued stage once, in order, waiting for other holders: what ``tidings fetch``
+    and the demo run after fetching. A failure is reported in the result (one line), never
+    raised, so the caller still prints its report."""
+    done: dict[str, int | str] = {}
+    for stage in STAGES:
+        if not stage.queued:
+            continue
+        try:
+            done[stage.name] = run_stage(stage, store, settings) or 0
+        except Exception as exc:
+            log.warning("stage %s failed: %s", stage.name, exc)
+            text = str(exc).strip()
+            done[stage.name] = f"error: {text.splitlines()[0] if text else type(exc).__name__}"
+    return done

@@ -1,0 +1,3 @@
+from fixtures_server import feed_server
+
+__all__ = ["feed_server"]
