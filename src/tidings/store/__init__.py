@@ -14,6 +14,7 @@ from tidings.store.reads import Meta, ReadRepo
 from tidings.store.search import SearchRepo
 from tidings.store.sources import FeedRepo, SourceRepo
 from tidings.store.stories import StoryRepo
+from tidings.store.storyrows import StoryRowRepo
 from tidings.store.users import UserRepo
 
 
@@ -24,6 +25,7 @@ class Store:
         self.feeds = FeedRepo(db)
         self.articles = ArticleRepo(db)
         self.stories = StoryRepo(db)
+        self.story_rows = StoryRowRepo(db)
         self.users = UserRepo(db)
         self.leases = LeaseRepo(db)
         self.reads = ReadRepo(db)

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.web import api, feeds, imageproxy, pages
+from tidings.web import admin, api, feeds, imageproxy, pages, security
 from tidings.web.assets import StaticAssets
 from tidings.web.fastpath import FastPath
 from tidings.web.site import JSON, STATIC, Site, api_error
@@ -46,7 +46,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *imageproxy.routes(site),
         Mount("/static", app=StaticAssets(STATIC), name="static"),
     ]
-    route_list.extend(_admin_routes(settings, store))
+    route_list.extend(admin.routes(settings, store))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -76,23 +76,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
                     middleware=[Middleware(FastPath, site=site)],
                     exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.site = site
-    _install_security(app, settings)
+    # the security layer is not optional: if it cannot be installed, the app does not start
+    security.install(app, settings)
     return app
 
-
-def _admin_routes(settings: Settings, store: Store) -> list[BaseRoute]:
-    try:
-        from tidings.web import admin
-    except ImportError as exc:  # the admin area is another module's work; say so, keep serving
-        log.warning("admin area unavailable: %s", exc)
-        return []
-    return list(admin.routes(settings, store))
-
-
-def _install_security(app: Starlette, settings: Settings) -> None:
-    try:
-        from tidings.web import security
-    except ImportError as exc:
-        log.warning("security middleware unavailable: %s", exc)
-        return
-    security.install(app, settings)

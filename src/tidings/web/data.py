@@ -9,21 +9,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from tidings import rank
 from tidings.config import Settings
-from tidings.errors import NotFoundError
 from tidings.models import Article, Source
 from tidings.sanitize import sanitize_html
 from tidings.store import Store
 from tidings.store.reads import ReadRepo
-from tidings.store.schema import stories as stories_table
 from tidings.store.search import SearchRepo
+from tidings.store.storyrows import StoryRow
 from tidings.web.bodyimages import proxy_body_images
 from tidings.web.i18n import format_when, normalize_locale, time_label
 from tidings.web.imageproxy import image_links
@@ -51,17 +47,6 @@ def iso(dt: datetime | None) -> str | None:
     return None if dt is None else dt.astimezone(UTC).isoformat()
 
 
-@dataclass(slots=True)
-class StoryRow:
-    id: int
-    title: str
-    first_published_at: datetime | None
-    last_published_at: datetime | None
-    views: int
-    image_url: str | None
-    merged_into: int | None
-
-
 class SiteData:
     """Builds view data from the store for one site configuration."""
 
@@ -70,8 +55,8 @@ class SiteData:
         self.store = store
         self.tz = settings.tz
         self.locale = normalize_locale(settings.locale)
-        self.search_repo: SearchRepo = getattr(store, "search", None) or SearchRepo(store.db)
-        self.read_repo: ReadRepo = getattr(store, "reads", None) or ReadRepo(store.db)
+        self.search_repo: SearchRepo = store.search
+        self.read_repo: ReadRepo = store.reads
         self.image_links = image_links(settings)  # None unless the image proxy is on
         #: shares pieces used by many pages (set by the site to its cache's ``memo``)
         self.memo: Callable[[str, datetime, Callable[[], Any]], Any] = lambda _k, _n, f: f()
@@ -194,35 +179,6 @@ class SiteData:
 
     # -- stories -----------------------------------------------------------------------------
 
-    def _story_rows(self, where: list[Any], *, limit: int | None = None) -> list[StoryRow]:
-        t = stories_table
-        query = (sa.select(t.c.id, t.c.title, t.c.first_published_at, t.c.last_published_at,
-                           t.c.views, t.c.image_url, t.c.merged_into).where(*where)
-                 .order_by(t.c.last_published_at.desc(), t.c.id.desc()))
-        if limit is not None:
-            query = query.limit(limit)
-        with self.store.db.read() as conn:
-            return [StoryRow(*row) for row in conn.execute(query)]
-
-    def _resolve_story(self, story_id: int) -> StoryRow:
-        repo = getattr(self.store, "stories", None)
-        if repo is not None:  # the clustering stage's StoryRepo follows merges
-            rows = self._story_rows([stories_table.c.id == repo.resolve(story_id)])
-            if rows:
-                return rows[0]
-            raise NotFoundError(f"no story with id {story_id}")
-        seen: set[int] = set()
-        current = story_id
-        while current not in seen:
-            seen.add(current)
-            rows = self._story_rows([stories_table.c.id == current])
-            if not rows:
-                break
-            if rows[0].merged_into is None:
-                return rows[0]
-            current = rows[0].merged_into
-        raise NotFoundError(f"no story with id {story_id}")
-
     def _stories_payload(self, rows: list[StoryRow], now: datetime, *,
                          limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """Story objects, best first. Every row is scored from aggregates; only the page of
@@ -264,17 +220,14 @@ class SiteData:
 
     def stories(self, now: datetime, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
         """Stories by score (rank.story_score), over the most recent candidates."""
-        live = [stories_table.c.merged_into.is_(None)]
-        rows = self._story_rows(live, limit=max(STORY_CANDIDATES, offset + limit))
+        rows = self.store.story_rows.recent(max(STORY_CANDIDATES, offset + limit))
         page = self._stories_payload(rows, now, limit=limit, offset=offset)
-        with self.store.db.read() as conn:
-            total = int(conn.execute(sa.select(sa.func.count()).select_from(stories_table)
-                                     .where(*live)).scalar_one())
+        total = self.store.stories.count()
         return {"stories": page, "total": total}
 
     def story(self, story_id: int, now: datetime) -> dict[str, Any]:
         """One story (resolving merges) with its full coverage, for the API and the page."""
-        row = self._resolve_story(story_id)
+        row = self.store.story_rows.live(story_id)
         payload = self._stories_payload([row], now)[0]
         members = self.search_repo.in_stories([row.id])
         sources = self.sources_by_id(now)

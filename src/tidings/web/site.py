@@ -16,7 +16,6 @@ from starlette.responses import Response
 from tidings import __version__
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.store.reads import Meta, ReadRepo
 from tidings.web.cache import PageCache
 from tidings.web.data import SiteData
 from tidings.web.i18n import format_count, translator
@@ -47,11 +46,10 @@ class Site:
         self.settings = settings
         self.store = store
         self.data = SiteData(settings, store)
-        meta = getattr(store, "meta", None) or Meta(store.db)
-        repo = getattr(store, "reads", None) or ReadRepo(store.db)
-        self.cache = PageCache(meta, ttl=settings.page_cache_seconds, tz=settings.tz)
+        self.cache = PageCache(store.meta, ttl=settings.page_cache_seconds, tz=settings.tz)
         self.data.memo = self.cache.memo
-        self.reads = ReadCounter(repo, meta, settings.tz, flush_seconds=settings.read_flush_seconds)
+        self.reads = ReadCounter(store.reads, store.meta, settings.tz,
+                                 flush_seconds=settings.read_flush_seconds)
         self.gettext = translator(settings.locale)
         self.jinja = Environment(
             loader=FileSystemLoader(str(TEMPLATES)),

@@ -1,0 +1,60 @@
+"""Story rows for the pages and the API: the few columns a story list needs, newest first.
+
+Lighter than :class:`~tidings.store.stories.StoryRepo`'s full ``Story`` objects (no article
+ids): the web scores up to a few hundred candidates per front page and looks members up only
+for the page it shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from tidings.errors import NotFoundError
+from tidings.store.engine import Database
+from tidings.store.schema import stories
+from tidings.store.stories import MAX_MERGE_CHAIN
+
+
+@dataclass(slots=True)
+class StoryRow:
+    id: int
+    title: str
+    first_published_at: datetime | None
+    last_published_at: datetime | None
+    views: int
+    image_url: str | None
+    merged_into: int | None
+
+
+_COLUMNS = (stories.c.id, stories.c.title, stories.c.first_published_at,
+            stories.c.last_published_at, stories.c.views, stories.c.image_url,
+            stories.c.merged_into)
+
+
+class StoryRowRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def recent(self, limit: int) -> list[StoryRow]:
+        """Live (unmerged) stories, most recently published first."""
+        query = (sa.select(*_COLUMNS).where(stories.c.merged_into.is_(None))
+                 .order_by(stories.c.last_published_at.desc(), stories.c.id.desc())
+                 .limit(limit))
+        with self.db.read() as conn:
+            return [StoryRow(*row) for row in conn.execute(query)]
+
+    def live(self, story_id: int) -> StoryRow:
+        """The story with this id, or the one it was (transitively) merged into."""
+        with self.db.read() as conn:
+            current = story_id
+            for _ in range(MAX_MERGE_CHAIN):
+                row = conn.execute(sa.select(*_COLUMNS).where(stories.c.id == current)).first()
+                if row is None:
+                    break
+                if row.merged_into is None:
+                    return StoryRow(*row)
+                current = row.merged_into
+        raise NotFoundError(f"no story with id {story_id}")
