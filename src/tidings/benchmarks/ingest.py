@@ -12,7 +12,6 @@ server counts them). The last line is one JSON object:
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import multiprocessing
 import random
@@ -231,11 +230,9 @@ def command(feeds: int, items: int, words: int, database: str | None, workers: s
             counts = [int(w) for w in workers.split(",") if w.strip()]
         except ValueError:
             raise click.BadParameter("--workers takes numbers like 1,2,4") from None
-        try:
-            module = importlib.import_module("tidings.benchmarks.ingest_workers")
-        except ModuleNotFoundError:
-            raise click.ClickException("the multi-worker benchmark is not installed") from None
-        result = module.run(feeds=feeds, items=items, database_url=database, workers=counts)
+        from tidings.benchmarks import ingest_workers
+
+        result = ingest_workers.run(feeds=feeds, items=items, database_url=database, workers=counts)
     else:
         result = run_bench(feeds, items, words, database, progress=True)
     if as_json:

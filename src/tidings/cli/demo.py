@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +10,6 @@ import click
 
 from tidings.cli.context import AppContext, pass_app
 from tidings.demo import load_sample
-from tidings.errors import TidingsError
 from tidings.store import open_store
 from tidings.worker.stages import run_queued
 
@@ -40,10 +38,8 @@ def demo(app: AppContext, host: str | None, port: int | None, no_serve: bool) ->
             return
         host = host or settings.host
         port = port or settings.port
-        try:
-            server = importlib.import_module("tidings.web.server")
-        except ModuleNotFoundError:
-            raise TidingsError("the web server is not installed; rerun with --no-serve") from None
+        from tidings.web import server  # imported when used: keeps the command line quick
+
         click.echo(f"serving the demo at http://{host}:{port}/ (Ctrl-C stops)")
         server.run(settings, store, host=host, port=port, worker=False)
     finally:

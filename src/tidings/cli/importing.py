@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -33,14 +31,6 @@ def is_opml(path: Path, head: bytes) -> bool:
     return path.suffix.lower() == ".opml" or b"<opml" in head.lower()
 
 
-def _as_dict(report: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(report) and not isinstance(report, type):
-        return dataclasses.asdict(report)
-    if isinstance(report, dict):
-        return report
-    return {"result": str(report)}
-
-
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--now", "now_text", metavar="ISO",
@@ -64,17 +54,13 @@ def import_(app: AppContext, file: Path, now_text: str | None, as_json: bool) ->
                        f"({len(report.existing)} already subscribed"
                        + (f", {len(report.skipped)} skipped" if report.skipped else "") + ")")
         return
-    try:
-        pages = importlib.import_module("tidings.importers.pages")
-    except ModuleNotFoundError:
-        raise TidingsError(f"cannot import {file.name}: not OPML, and page import is not "
-                           "installed") from None
-    result = pages.import_page(app.store, app.settings, file, now=now)
+    from tidings.importers.pages import import_page  # imported when used: a quick start-up
+
+    result = import_page(app.store, app.settings, file, now=now)
     if as_json:
-        print_json(_as_dict(result))
+        print_json(dataclasses.asdict(result))
     else:
-        summary = getattr(result, "summary", None)
-        click.echo(summary() if callable(summary) else f"imported {file.name}: {result}")
+        click.echo(result.summary())
 
 
 import_.name = "import"
