@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tidings import __version__
+from tidings import __version__, logs
 from tidings.errors import ConfigError
 
 PREFIX = "TIDINGS_"
@@ -59,6 +59,7 @@ class Settings:
     read_flush_seconds: float = 2.0
     worker: bool = True
     log_level: str = "INFO"
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -105,6 +106,7 @@ class Settings:
                 raise ConfigError(f"TIDINGS_{name.upper()} must be greater than zero")
         if self.min_poll_interval > self.max_poll_interval:
             raise ConfigError("TIDINGS_MIN_POLL_INTERVAL must not exceed TIDINGS_MAX_POLL_INTERVAL")
+        logs.check(self.log_level, self.log_format)
         if self.fulltext_min_chars < 0 or self.retention_days < 0 or self.story_window_days <= 0:
             raise ConfigError("day and size limits must not be negative")
 

@@ -9,17 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from tidings.config import Settings
-from tidings.errors import TidingsError
+from tidings.errors import OperationError
 from tidings.models import Source
 from tidings.store import health
 from tidings.worker import stages
 
 PIPELINE_ACTIONS = ("run-extract", "run-cluster", "requeue-extract", "requeue-extract-all",
                     "requeue-cluster", "reset-feed-errors")
-
-
-class OperationError(TidingsError):
-    """An admin operation that cannot be done as asked."""
 
 
 def add_source(store: Any, settings: Settings, *, url: str, name: str | None,

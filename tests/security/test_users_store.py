@@ -6,9 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tidings.errors import NotFoundError
+from tidings.errors import NotFoundError, UserExistsError
 from tidings.store import Store
-from tidings.store.users import UserExistsError
 from tidings.web import auth
 
 NOW = datetime(2026, 2, 15, 12, 0, tzinfo=UTC)

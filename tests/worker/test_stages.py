@@ -14,13 +14,14 @@ from click.testing import CliRunner
 from tidings import operations
 from tidings.cli import main
 from tidings.config import Settings
+from tidings.errors import UnknownStageError
 from tidings.models import Feed, Source
 from tidings.store import Store
 from tidings.store.locks import exclusive
 from tidings.store.schema import articles
 from tidings.worker import stages
 from tidings.worker.loop import run_forever, work
-from tidings.worker.stages import CLUSTER, EXTRACT, FETCH, STAGES, UnknownStageError
+from tidings.worker.stages import CLUSTER, EXTRACT, FETCH, STAGES
 
 FEED = ("<rss version='2.0'><channel><title>Wire</title><link>https://wire.example/</link>"
         "<item><guid>1</guid><title>Quake hits the coast</title>"

@@ -1,42 +1,45 @@
 """The ``tidings`` command.
 
 Each module in this package contributes commands through a ``COMMANDS`` list; this module
-builds the group, turns settings errors and every :class:`TidingsError` into one line on
-stderr and a non-zero exit, and never shows a traceback to the user.
+builds the group (``-v``, ``--log-level``, the log setup) and is the one error boundary:
+every failure becomes one line on stderr and a non-zero exit, with a traceback only
+under ``-v``.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
 import pkgutil
 import sys
+import traceback
 
 import click
 
-from tidings import __version__
+from tidings import __version__, logs
 from tidings.cli.context import AppContext
 from tidings.config import Settings
-from tidings.errors import TidingsError
+from tidings.errors import TidingsError, one_line
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="tidings")
 @click.option("--database", "database_url", metavar="URL",
               help="Database URL (overrides TIDINGS_DATABASE_URL).")
-@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Log debug details, and show the traceback of an error.")
+@click.option("--log-level", type=click.Choice(logs.LEVELS, case_sensitive=False), default=None,
+              help="Log level (overrides TIDINGS_LOG_LEVEL; -v means DEBUG).")
 @click.pass_context
-def cli(ctx: click.Context, database_url: str | None, verbose: bool) -> None:
+def cli(ctx: click.Context, database_url: str | None, verbose: bool,
+        log_level: str | None) -> None:
     """tidings: collect news from many outlets, merge it into stories, and serve it.
 
     Settings come from TIDINGS_* environment variables (see docs/configuration.md).
     """
+    _run.verbose = verbose
     settings = Settings.from_env(database_url=database_url,
-                                 log_level="DEBUG" if verbose else None)
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "alembic", "trafilatura", "htmldate", "charset_normalizer"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+                                 log_level="DEBUG" if verbose else log_level)
+    logs.configure(settings.log_level, settings.log_format)
     app = AppContext(settings)
     ctx.obj = app
     ctx.call_on_close(app.close)
@@ -55,7 +58,18 @@ def _register() -> None:
 _register()
 
 
+class _Run:
+    """What the error boundary needs to know about the command line it guards."""
+
+    verbose = False
+
+
+_run = _Run()
+
+
 def main(argv: list[str] | None = None) -> None:
+    """Run the command; every failure ends as one line on stderr and a non-zero exit."""
+    _run.verbose = False
     try:
         cli.main(args=argv, prog_name="tidings", standalone_mode=False)
     except click.exceptions.Abort:
@@ -64,11 +78,30 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except TidingsError as exc:
-        click.echo(f"tidings: error: {exc}", err=True)
-        sys.exit(1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("tidings: interrupted", err=True)
         sys.exit(130)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+    except Exception as exc:  # the boundary: whatever went wrong, one line (-v: the traceback)
+        sys.exit(report(exc, verbose=_run.verbose))
+
+
+def report(exc: BaseException, *, verbose: bool) -> int:
+    """Print an error the way the command line does; the exit status to use.
+
+    A :class:`TidingsError` is an expected failure and its message says it all; anything
+    else is a bug, named by its class. Either way there is no traceback without ``-v``, and
+    the line ends with a hint when a traceback would show more.
+    """
+    expected = isinstance(exc, TidingsError)
+    message = one_line(exc)
+    if not expected:
+        name = type(exc).__name__
+        message = "internal error: " + (name if message == name else f"{name}: {message}")
+    if verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    elif not expected or exc.__cause__ is not None:
+        message += " (run with -v for details)"
+    click.echo(f"tidings: error: {message}", err=True)
+    return 1

@@ -23,7 +23,7 @@ import httpcore
 import httpx
 
 from tidings.config import Settings
-from tidings.errors import BlockedAddressError, FetchError
+from tidings.errors import BlockedAddressError, FetchError, one_line
 from tidings.fetch.netguard import AddressGuard, GuardedNetworkBackend, Resolver, check_scheme
 
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -287,11 +287,6 @@ class Fetcher:
             kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "reading"
             raise FetchError(f"timed out {kind} {url}") from None
         except httpx.ConnectError as exc:
-            raise FetchError(f"cannot connect to {url}: {_short(exc)}") from None
+            raise FetchError(f"cannot connect to {url}: {one_line(exc)}") from None
         except httpx.HTTPError as exc:
-            raise FetchError(f"cannot fetch {url}: {_short(exc)}") from None
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+            raise FetchError(f"cannot fetch {url}: {one_line(exc)}") from None

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tidings.config import Settings
-from tidings.errors import FetchError, NotFoundError, ParseError, TidingsError
+from tidings.errors import FetchError, NotFoundError, ParseError, TidingsError, one_line
 from tidings.fetch import schedule
 from tidings.fetch.http import Fetcher, Response
 from tidings.fetch.urls import canonicalize
@@ -233,12 +233,12 @@ class _GroupWriter:
 def _record_error(store: Store, settings: Settings, feed: Feed, exc: BaseException,
                   now: datetime, rng: random.Random) -> FeedOutcome:
     assert feed.id is not None
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = one_line(exc)
     count = feed.error_count + 1
     retry_after = getattr(exc, "retry_after", None)
     try:
         store.feeds.update(
-            feed.id, error_count=count, last_error=message[:1000], last_checked_at=now,
+            feed.id, error_count=count, last_error=message, last_checked_at=now,
             next_check_at=schedule.backoff(now, settings, count, retry_after=retry_after,
                                            rng=rng),
             disabled=feed.disabled or schedule.should_disable(count, settings))

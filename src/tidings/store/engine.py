@@ -2,7 +2,8 @@
 
 SQLite gets WAL, a busy timeout and one writer per process (a lock around write
 transactions, which begin IMMEDIATE so two processes queue instead of failing mid-way).
-PostgreSQL gets a small connection pool. Everything above this module is database-neutral.
+PostgreSQL gets a small connection pool. Everything above this module is database-neutral,
+and sees no driver error either: :func:`wrap_errors` turns each into a ``StorageError``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
 
-from tidings.errors import StorageError
+from tidings.errors import ConstraintError, StorageError, one_line
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -53,10 +54,25 @@ def create_engine(url: str) -> Engine:
     except sa.exc.ArgumentError:
         raise StorageError(f"cannot understand database URL {url!r}") from None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
-    if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(parsed, pool_size=5, max_overflow=10, pool_pre_ping=True)
-    raise StorageError(f"unsupported database {parsed.get_backend_name()!r}")
+        engine = _sqlite_engine(parsed)
+    elif parsed.get_backend_name() == "postgresql":
+        engine = sa.create_engine(parsed, pool_size=5, max_overflow=10, pool_pre_ping=True)
+    else:
+        raise StorageError(f"unsupported database {parsed.get_backend_name()!r}")
+    event.listen(engine, "handle_error", wrap_errors)
+    return engine
+
+
+def wrap_errors(context: ExceptionContext) -> None:
+    """The one place driver errors become tidings errors: an integrity violation a
+    :class:`ConstraintError`, anything else a :class:`StorageError`, each with the driver's
+    first line as its message (the SQL and the original stay chained for ``-v``)."""
+    if context.is_pre_ping:  # the pool is checking a connection and reconnects on its own
+        return
+    original = context.original_exception
+    kind = ConstraintError if isinstance(context.sqlalchemy_exception,
+                                         sa.exc.IntegrityError) else StorageError
+    raise kind(one_line(original)) from context.sqlalchemy_exception or original
 
 
 def _sqlite_engine(url: sa.engine.URL) -> Engine:
@@ -106,13 +122,8 @@ def migrate(engine: Engine) -> None:
             cfg.attributes["connection"] = conn.execution_options(tidings_write=True)
             command.upgrade(cfg, "head")
             conn.commit()
-    except sa.exc.SQLAlchemyError as exc:
-        raise StorageError(f"cannot prepare the database: {_one_line(exc)}") from None
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    except (StorageError, sa.exc.SQLAlchemyError) as exc:
+        raise StorageError(f"cannot prepare the database: {one_line(exc)}") from exc
 
 
 class Database:

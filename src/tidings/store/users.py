@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tidings.errors import NotFoundError, TidingsError
+from tidings.errors import ConstraintError, NotFoundError, UserExistsError
 from tidings.store.dialects import insert
 from tidings.store.engine import Database
 from tidings.store.schema import login_attempts, meta, users
@@ -33,22 +33,22 @@ def _user(row: Mapping[Any, Any]) -> User:
                 row["created_at"])
 
 
-class UserExistsError(TidingsError):
-    """An account with that name already exists."""
-
-
 class UserRepo:
     def __init__(self, db: Database):
         self.db = db
 
     def create(self, name: str, password_hash: str, *, is_admin: bool, now: datetime) -> User:
-        with self.db.write() as conn:
-            if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
-                raise UserExistsError(f"a user named {name!r} already exists")
-            new_id = conn.execute(
-                users.insert().values(name=name, password_hash=password_hash,
-                                      is_admin=is_admin, created_at=now).returning(users.c.id)
-            ).scalar_one()
+        taken = UserExistsError(f"a user named {name!r} already exists")
+        try:
+            with self.db.write() as conn:
+                if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
+                    raise taken
+                new_id = conn.execute(
+                    users.insert().values(name=name, password_hash=password_hash,
+                                          is_admin=is_admin, created_at=now).returning(users.c.id)
+                ).scalar_one()
+        except ConstraintError:  # created by another process since the check
+            raise taken from None
         return self.get(new_id)
 
     def get(self, user_id: int) -> User:

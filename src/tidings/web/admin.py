@@ -26,7 +26,7 @@ from starlette.templating import Jinja2Templates
 
 from tidings import operations as ops
 from tidings.config import Settings
-from tidings.errors import NotFoundError, TidingsError
+from tidings.errors import FormError, NotFoundError, TidingsError, one_line
 from tidings.store import Store, health
 from tidings.store.users import User
 from tidings.web import auth
@@ -39,10 +39,6 @@ LOGIN_LIMIT_PER_NAME = 5  # failures per address + user name within the window
 LOGIN_LIMIT_PER_ADDRESS = 20  # failures per address, whatever the names tried
 FULLTEXT_MODES = ("auto", "always", "never")
 MAX_FIELD = 2000
-
-
-class FormError(Exception):
-    """A form value that cannot be used; shown to the administrator, never a traceback."""
 
 
 def routes(settings: Settings, store: Store) -> list[BaseRoute]:
@@ -253,7 +249,7 @@ class AdminArea:
         except NotFoundError:
             return PlainTextResponse("No such source.", status_code=404)
         except (FormError, TidingsError, ValueError) as exc:
-            return PlainTextResponse(f"Not done: {_one_line(exc)}", status_code=400)
+            return PlainTextResponse(f"Not done: {one_line(exc, 300)}", status_code=400)
         log.info("admin %r: %s", user.name, message)
         return RedirectResponse(f"{back(form)}?done={quote(message)}", status_code=303)
 
@@ -313,7 +309,7 @@ async def _read_form(request: Request) -> FormData | Response:
     try:
         return await request.form(max_files=0, max_fields=50)
     except Exception as exc:  # malformed bodies must be a 400, never a 500
-        return PlainTextResponse(f"Malformed form: {_one_line(exc)}", status_code=400)
+        return PlainTextResponse(f"Malformed form: {one_line(exc, 300)}", status_code=400)
 
 
 def _field(form: FormData, name: str) -> str:
@@ -368,8 +364,3 @@ def _safe_next(value: str | None) -> str:
 def _message(request: Request) -> str | None:
     done = request.query_params.get("done")
     return done[:200] if done else None
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__

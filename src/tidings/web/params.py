@@ -7,15 +7,13 @@ from zoneinfo import ZoneInfo
 
 from starlette.datastructures import QueryParams
 
+from tidings.errors import BadParam
+
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
 MAX_QUERY_CHARS = 500
 MAX_ID = 2**63 - 1
-
-
-class BadParam(ValueError):
-    """A query parameter the site cannot use (answered with 400)."""
 
 
 def integer(params: QueryParams, name: str, default: int | None = None, *, low: int = 0,

@@ -15,8 +15,6 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
-
 from tidings.config import Settings
 from tidings.errors import TidingsError
 from tidings.store import Store
@@ -59,7 +57,7 @@ def work(store: Store, settings: Settings, *, concurrency: int, once: bool,
             while not stop.is_set():
                 try:
                     _fetch(store, settings, worker_id, concurrency, stop, totals)
-                except (TidingsError, sa.exc.OperationalError) as exc:
+                except TidingsError as exc:
                     # the database restarting must not end a long-lived worker
                     log.warning("fetching failed, retrying: %s", exc)
                     stop.wait(IDLE_SECONDS)

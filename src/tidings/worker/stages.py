@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tidings.config import Settings
-from tidings.errors import TidingsError
+from tidings.errors import UnknownStageError, one_line
 from tidings.store import Store
 from tidings.store.locks import CLUSTER_LOCK, EXTRACT_LOCK, exclusive
 
@@ -29,10 +29,6 @@ log = logging.getLogger(__name__)
 
 #: what a stage does: handle at most ``limit`` items (``None``: all there are), return how many
 Runner = Callable[[Store, Settings, int | None], int]
-
-
-class UnknownStageError(TidingsError):
-    """A stage name that is not in :data:`STAGES`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +106,5 @@ def run_queued(store: Store, settings: Settings) -> dict[str, int | str]:
             done[stage.name] = run_stage(stage, store, settings) or 0
         except Exception as exc:
             log.warning("stage %s failed: %s", stage.name, exc)
-            text = str(exc).strip()
-            done[stage.name] = f"error: {text.splitlines()[0] if text else type(exc).__name__}"
+            done[stage.name] = f"error: {one_line(exc)}"
     return done

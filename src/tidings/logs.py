@@ -1,0 +1,135 @@
+"""Log output: one record per line, as readable ``key=value`` text or as JSON.
+
+Log calls say what happened in the message and carry the facts in ``extra=`` (``feed_id``,
+``url``, ``stage``, ``duration_s``, ...), so the output format is chosen here, once, by
+``TIDINGS_LOG_FORMAT``, and no call has to change for it. A traceback is shown only at
+``DEBUG`` (``tidings -v``); otherwise an exception adds one ``error=`` field.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from tidings.errors import ConfigError, one_line
+
+FORMATS = ("text", "json")
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: chatty libraries: never below WARNING, whatever the level of tidings itself
+NOISY = ("httpx", "httpcore", "alembic", "trafilatura", "htmldate", "charset_normalizer")
+
+_RESERVED = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message", "asctime", "taskName", "color_message"}  # the last: uvicorn's duplicate
+
+
+def fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The ``extra=`` fields of a record, in the order they were given."""
+    return {k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")}
+
+
+def _timestamp(record: logging.LogRecord) -> str:
+    when = datetime.fromtimestamp(record.created, UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def _text_value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if value == value else "nan"
+    text = str(value)
+    if not text or any(c.isspace() or c in '"=\\' for c in text):
+        return json.dumps(text, ensure_ascii=False)
+    return text
+
+
+class TextFormatter(logging.Formatter):
+    """``2026-02-15T12:00:00.000Z INFO tidings.x: message key=value ...`` for people."""
+
+    def __init__(self, *, tracebacks: bool = False):
+        super().__init__()
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"{_timestamp(record)} {record.levelname} {record.name}: {record.getMessage()}"
+        extra = fields(record)
+        if extra:
+            line += " " + " ".join(f"{k}={_text_value(v)}" for k, v in extra.items())
+        if record.exc_info and record.exc_info[1] is not None:
+            if self.tracebacks:
+                return line + "\n" + self.formatException(record.exc_info)
+            line += f" error={_text_value(_describe(record.exc_info[1]))}"
+        return line
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ``time``, ``level``, ``logger``, ``message``, the fields."""
+
+    def __init__(self, *, tracebacks: bool = False):
+        super().__init__()
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        doc: dict[str, Any] = {"time": _timestamp(record), "level": record.levelname,
+                               "logger": record.name, "message": record.getMessage()}
+        for key, value in fields(record).items():
+            doc.setdefault(key, value)
+        if record.exc_info and record.exc_info[1] is not None:
+            doc["error"] = _describe(record.exc_info[1])
+            if self.tracebacks:
+                doc["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(doc, ensure_ascii=False, default=str)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {one_line(exc)}"
+
+
+_HANDLER_NAME = "tidings"
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
+def check(level: str, fmt: str) -> None:
+    """Refuse a level or format the logging setup cannot use (a :class:`ConfigError`)."""
+    if level.upper() not in LEVELS:
+        raise ConfigError(f"TIDINGS_LOG_LEVEL: one of {', '.join(LEVELS)}, got {level!r}")
+    if fmt.lower() not in FORMATS:
+        raise ConfigError(f"TIDINGS_LOG_FORMAT: text or json, got {fmt!r}")
+
+
+def configure(level: str = "INFO", fmt: str = "text", *, stream: TextIO | None = None) -> None:
+    """Send tidings' logs to ``stream`` (stderr) at ``level`` in format ``fmt``.
+
+    Calling it again replaces the handler it installed before (and no other), so test
+    runners' capture handlers stay in place.
+    """
+    check(level, fmt)
+    level = level.upper()
+    tracebacks = level == "DEBUG"
+    formatter: logging.Formatter = (JsonFormatter(tracebacks=tracebacks) if fmt.lower() == "json"
+                                    else TextFormatter(tracebacks=tracebacks))
+    handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+        root.removeHandler(old)
+    handler.set_name(_HANDLER_NAME)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in NOISY:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
