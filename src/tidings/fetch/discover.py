@@ -15,9 +15,9 @@ from lxml import etree
 
 from tidings.errors import FetchError, ParseError
 from tidings.fetch.http import Fetcher, Response
+from tidings.fetch.sitemaps import follow_index, news_sitemap_from_robots
 from tidings.models import ParsedFeed
 from tidings.parse.feed import parse_feed
-from tidings.parse.sitemap import follow_index, news_sitemap_from_robots
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml",
               "application/feed+json", "application/json", "text/xml", "application/xml"}

@@ -20,10 +20,10 @@ from tidings.config import Settings
 from tidings.errors import FetchError, NotFoundError, ParseError, TidingsError, one_line
 from tidings.fetch import schedule
 from tidings.fetch.http import Fetcher, Response
+from tidings.fetch.sitemaps import follow_index
 from tidings.fetch.urls import canonicalize
 from tidings.models import Feed, ParsedFeed
 from tidings.parse.feed import parse_feed
-from tidings.parse.sitemap import follow_index
 from tidings.store import Store
 from tidings.store.articles import entry_values
 

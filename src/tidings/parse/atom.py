@@ -1,0 +1,106 @@
+"""Atom 1.0 and Atom 0.3 documents to :class:`ParsedFeed`.
+
+Atom text constructs come as text, escaped HTML or inline XHTML (and, in 0.3, with a
+``mode`` of xml, escaped or base64); xml:base on any ancestor sets the base for links.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from tidings.models import Entry, ParsedFeed
+from tidings.parse.dates import parse_date
+from tidings.parse.elements import Children, all_of, children, media_image, text_of, ttl_seconds
+from tidings.parse.entries import lang, make_entry, plain
+from tidings.parse.safexml import NS_ATOM03, NS_XHTML, XML_LANG
+from tidings.sanitize import html_to_text
+
+_XMLNS_ATTR = re.compile(r'\sxmlns(?::\w+)?="[^"]*"')
+
+
+def atom_content(el: etree._Element | None, atom03: bool) -> str:
+    """An Atom text construct (content, summary) as HTML."""
+    if el is None:
+        return ""
+    kind = (el.get("type") or "text").lower()
+    mode = (el.get("mode") or "").lower()
+    if atom03 and mode == "base64":
+        return ""
+    if kind in ("xhtml", "application/xhtml+xml") or (atom03 and mode == "xml"):
+        div = el.find(f"{{{NS_XHTML}}}div")
+        target = div if div is not None else el
+        parts = [target.text or ""]
+        for child in target:
+            parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
+        markup = "".join(parts)
+        # drop the XHTML namespace declarations lxml writes on serialized children
+        return _XMLNS_ATTR.sub("", markup).strip()
+    text = text_of(el)
+    if kind in ("html", "text/html") or (atom03 and mode == "escaped"):
+        return text
+    return "<p>" + html_lib.escape(text).replace("\n\n", "</p><p>") + "</p>" if text else ""
+
+
+def _atom_link(found: Children, ns: str, base: str | None) -> tuple[str | None, str | None]:
+    link = None
+    image = None
+    for el in all_of(found, f"{ns}link"):
+        rel = (el.get("rel") or "alternate").lower()
+        href = el.get("href")
+        if not href:
+            continue
+        if rel == "alternate" and link is None:
+            link = urljoin(el.base or base or "", href) if (el.base or base) else href
+        elif rel == "enclosure" and (el.get("type") or "").startswith("image/") and not image:
+            image = urljoin(el.base or base or "", href) if (el.base or base) else href
+    return link, image
+
+
+def _atom_author(found: Children, ns: str) -> str | None:
+    names = [text_of(a.find(f"{ns}name")) for a in all_of(found, f"{ns}author")]
+    names = [n for n in names if n]
+    return ", ".join(names) if names else None
+
+
+def _atom_entry(entry: etree._Element, ns: str, atom03: bool, feed_base: str | None,
+                feed_author: str | None, feed_lang: str | None) -> Entry:
+    e = children(entry)
+    base = entry.base or feed_base
+    link, image = _atom_link(e, ns, base)
+    content = atom_content(e.get(f"{ns}content"), atom03)
+    summary = atom_content(e.get(f"{ns}summary"), atom03)
+    published = parse_date(text_of(e.get(f"{ns}published")) or text_of(e.get(f"{ns}issued"))
+                           or text_of(e.get(f"{ns}created")))
+    updated = parse_date(text_of(e.get(f"{ns}updated")) or text_of(e.get(f"{ns}modified")))
+    title_el = e.get(f"{ns}title")
+    title = text_of(title_el)
+    if title_el is not None and (title_el.get("type") or "").lower() in ("html", "xhtml"):
+        title = html_to_text(title)
+    categories = [c.get("term") or c.get("label") or text_of(c) for c in all_of(e, f"{ns}category")]
+    return make_entry(
+        guid=text_of(e.get(f"{ns}id")) or None, link=link, title=title,
+        author=_atom_author(e, ns) or feed_author, published=published or updated,
+        updated=updated, content_html=content, summary_html=summary, base=base,
+        image=image or media_image(e), language=lang(entry.get(XML_LANG)) or feed_lang,
+        categories=categories)
+
+
+def parse_atom(root: etree._Element, url: str | None) -> ParsedFeed:
+    """A ``<feed>`` document in the Atom 1.0 or 0.3 namespace (or none)."""
+    ns_uri = etree.QName(root).namespace or ""
+    atom03 = ns_uri == NS_ATOM03
+    ns = f"{{{ns_uri}}}" if ns_uri else ""
+    f = children(root)
+    feed_base = root.base or url
+    site, _ = _atom_link(f, ns, feed_base)
+    feed_lang = lang(root.get(XML_LANG))
+    feed_author = _atom_author(f, ns)
+    entries = [_atom_entry(entry, ns, atom03, feed_base, feed_author, feed_lang)
+               for entry in all_of(f, f"{ns}entry")]
+    return ParsedFeed(title=plain(text_of(f.get(f"{ns}title"))) or None, site_url=site,
+                      language=feed_lang, entries=entries, ttl_seconds=ttl_seconds(f),
+                      format="atom03" if atom03 else "atom10")
