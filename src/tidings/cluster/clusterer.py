@@ -16,19 +16,17 @@ returns where it went. Steps per document:
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import numpy
-import scipy.sparse
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
 
 from tidings.cluster.dedupe import DedupeConfig, Deduper
-from tidings.cluster.features import FeatureConfig, StreamIdf, cosine, extract, weigh
+from tidings.cluster.features import FeatureConfig, StreamIdf, extract, weigh
 from tidings.cluster.index import WindowIndex
+from tidings.cluster.members import Member, StoryVectors, day_number
+from tidings.cluster.split import bipartition, mean_inside, similarity_matrix
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,87 +78,6 @@ class Assignment:
     split: dict[int, int] = field(default_factory=dict)  # new story -> story it was cut from
 
 
-class _Doc:
-    __slots__ = ("day", "key", "original", "raw", "story", "terms", "vec")
-
-    def __init__(self, key: Hashable, raw: dict[str, float], day: float | None):
-        self.key = key
-        self.raw = raw
-        self.day = day
-        self.vec: dict[str, float] = {}
-        self.terms: tuple[str, ...] = ()
-        self.story = -1
-        self.original: Hashable | None = None
-
-
-class _Story:
-    __slots__ = ("checked", "first", "id", "last", "members", "merge_checked", "sq", "total")
-
-    def __init__(self, story_id: int):
-        self.id = story_id
-        self.members: dict[Hashable, _Doc] = {}
-        self.total: dict[str, float] = {}  # sum of member vectors
-        self.sq = 0.0  # squared norm of ``total``
-        self.first: float | None = None
-        self.last: float | None = None
-        self.checked = 0  # size at the last split check
-        self.merge_checked = 0  # size at the last merge check
-
-    def add(self, doc: _Doc) -> None:
-        total = self.total
-        self.sq += 2.0 * cosine(doc.vec, total) + _sq(doc.vec)
-        for k, v in doc.vec.items():
-            total[k] = total.get(k, 0.0) + v
-        self.members[doc.key] = doc
-        if doc.day is not None:
-            self.first = doc.day if self.first is None else min(self.first, doc.day)
-            self.last = doc.day if self.last is None else max(self.last, doc.day)
-
-    def remove(self, doc: _Doc) -> None:
-        total = self.total
-        for k, v in doc.vec.items():
-            left = total.get(k, 0.0) - v
-            if abs(left) < 1e-9:
-                total.pop(k, None)
-            else:
-                total[k] = left
-        self.sq = max(0.0, self.sq - 2.0 * cosine(doc.vec, total) - _sq(doc.vec))
-        del self.members[doc.key]
-        days = [d.day for d in self.members.values() if d.day is not None]
-        self.first = min(days) if days else None
-        self.last = max(days) if days else None
-
-    def cross(self, other: _Story) -> float:
-        """Mean similarity of a document here to a document there (average link)."""
-        return cosine(self.total, other.total) / (len(self.members) * len(other.members))
-
-    def inside(self, other: _Story) -> float:
-        """Mean similarity between two documents of this story (of ``other`` for a single)."""
-        n = len(self.members)
-        if n < 2:
-            return other.inside(self) if len(other.members) >= 2 else 1.0
-        return max(0.0, self.sq - n) / (n * (n - 1))
-
-    def similarity(self, vec: dict[str, float]) -> float:
-        if self.sq <= 0:
-            return 0.0
-        return cosine(vec, self.total) / math.sqrt(self.sq)
-
-
-def _sq(vec: dict[str, float]) -> float:
-    return sum(v * v for v in vec.values())
-
-
-def _day(value: datetime | date | None) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.timestamp() / 86400.0
-    return datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp() / 86400.0
-
-
 class StoryClusterer:
     """Online clustering of a stream of documents into stories (see the module docstring)."""
 
@@ -173,8 +90,8 @@ class StoryClusterer:
         self.idf = StreamIdf()
         self.index = WindowIndex()
         self.dedupe = Deduper(self.config.dedupe)
-        self._docs: dict[Hashable, _Doc] = {}
-        self._stories: dict[int, _Story] = {}
+        self._docs: dict[Hashable, Member] = {}
+        self._stories: dict[int, StoryVectors] = {}
         self._label: dict[Hashable, int] = {}  # every document ever seen -> its story
         self._merged: dict[int, int] = {}
         self._next_id = first_story_id
@@ -207,7 +124,7 @@ class StoryClusterer:
         self.dedupe.add(doc.id, doc.title, doc.text)
         item.original = duplicate_of
         if story not in self._stories:
-            self._stories[story] = _Story(story)
+            self._stories[story] = StoryVectors(story)
         self._next_id = max(self._next_id, story + 1)
         self._place(item, story)
 
@@ -226,30 +143,30 @@ class StoryClusterer:
         return len(self._stories)
 
     # -- steps --------------------------------------------------------------------------
-    def _prepare(self, doc: ClusterDoc) -> _Doc:
+    def _prepare(self, doc: ClusterDoc) -> Member:
         raw = extract(doc.title, doc.text, doc.language, self.config.features)
-        day = _day(doc.published)
+        day = day_number(doc.published)
         if day is not None and (self._now is None or day > self._now):
             self._now = day
             self._expire()
         self.idf.add(raw)
-        item = _Doc(doc.id, raw, day)
+        item = Member(doc.id, raw, day)
         self._weigh(item)
         return item
 
-    def _weigh(self, item: _Doc) -> None:
+    def _weigh(self, item: Member) -> None:
         item.vec = weigh(item.raw, self.idf, self.config.vector_terms)
         ranked = sorted(item.vec.items(), key=lambda kv: -kv[1])
         item.terms = tuple(k for k, _ in ranked[: self.config.index_terms])
 
-    def _score(self, item: _Doc, story: _Story) -> float:
+    def _score(self, item: Member, story: StoryVectors) -> float:
         sim = story.similarity(item.vec)
         if item.day is not None and story.first is not None and story.last is not None:
             gap = max(0.0, story.first - item.day, item.day - story.last)
             sim -= self.config.date_penalty * gap / self.config.date_scale_days
         return sim
 
-    def _best_story(self, item: _Doc, exclude: int | None = None) -> int:
+    def _best_story(self, item: Member, exclude: int | None = None) -> int:
         best, best_score = -1, self.config.threshold
         for sid in self.index.candidates(item.terms, self.config.candidates):
             if sid == exclude:
@@ -265,17 +182,17 @@ class StoryClusterer:
     def _new_story(self) -> int:
         sid = self._next_id
         self._next_id += 1
-        self._stories[sid] = _Story(sid)
+        self._stories[sid] = StoryVectors(sid)
         return sid
 
-    def _place(self, item: _Doc, sid: int) -> None:
+    def _place(self, item: Member, sid: int) -> None:
         item.story = sid
         self._stories[sid].add(item)
         self.index.add(sid, item.terms, item.day)
         self._docs[item.key] = item
         self._label[item.key] = sid
 
-    def _unplace(self, item: _Doc) -> None:
+    def _unplace(self, item: Member) -> None:
         story = self._stories[item.story]
         story.remove(item)
         self.index.remove(item.story, item.terms)
@@ -293,7 +210,7 @@ class StoryClusterer:
         if self.config.merge_ratio > 0:
             self._maybe_merge(self.resolve(sid), result)
 
-    def _maybe_split(self, story: _Story, result: Assignment) -> int:
+    def _maybe_split(self, story: StoryVectors, result: Assignment) -> int:
         """Cut a story in two when its halves are much less alike than each half is inside."""
         members = list(story.members.values())[-self.config.split_max:]
         for item in members:  # vectors with today's IDF: early ones were weighed on little
@@ -302,14 +219,14 @@ class StoryClusterer:
             self._weigh(item)
             story.add(item)
             self.index.add(story.id, item.terms, item.day)
-        sims = _similarity_matrix([m.vec for m in members])
-        parts = _bipartition(sims)
+        sims = similarity_matrix([m.vec for m in members])
+        parts = bipartition(sims)
         if parts is None:
             return story.id
         a, b = parts
         if min(len(a), len(b)) < self.config.split_min_part:
             return story.id
-        inside = min(_mean_inside(sims, a), _mean_inside(sims, b))
+        inside = min(mean_inside(sims, a), mean_inside(sims, b))
         cross = float(sims[numpy.ix_(a, b)].mean())
         if cross >= self.config.split_ratio * inside:
             return story.id
@@ -348,13 +265,13 @@ class StoryClusterer:
             else (best, sid)
         self._merge(gone, survivor, result)
 
-    def _dates_close(self, a: _Story, b: _Story) -> bool:
+    def _dates_close(self, a: StoryVectors, b: StoryVectors) -> bool:
         if a.first is None or b.first is None or a.last is None or b.last is None:
             return True
         gap = max(0.0, a.first - b.last, b.first - a.last)
         return gap <= self.config.date_grace_days
 
-    def _move(self, item: _Doc, target: int, result: Assignment) -> None:
+    def _move(self, item: Member, target: int, result: Assignment) -> None:
         self._unplace(item)
         item.story = target
         self._stories[target].add(item)
@@ -387,32 +304,3 @@ class StoryClusterer:
                 self.dedupe.forget(key)
                 if not self.remember_all:
                     self._label.pop(key, None)
-
-
-def _similarity_matrix(vectors: list[dict[str, float]]) -> numpy.ndarray:
-    vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
-    for i, vec in enumerate(vectors):
-        for k, v in vec.items():
-            rows.append(i)
-            cols.append(vocab.setdefault(k, len(vocab)))
-            vals.append(v)
-    matrix = scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(len(vectors), len(vocab)))
-    return numpy.asarray((matrix @ matrix.T).todense())
-
-
-def _bipartition(sims: numpy.ndarray) -> tuple[list[int], list[int]] | None:
-    """The top split of an average-link dendrogram over the documents."""
-    n = sims.shape[0]
-    dist = numpy.clip(1.0 - sims, 0.0, None)
-    numpy.fill_diagonal(dist, 0.0)
-    labels = fcluster(linkage(squareform(dist, checks=False), "average"), 2, "maxclust")
-    a = [i for i in range(n) if labels[i] == labels[0]]
-    b = [i for i in range(n) if labels[i] != labels[0]]
-    return (a, b) if b else None
-
-
-def _mean_inside(sims: numpy.ndarray, part: list[int]) -> float:
-    n = len(part)
-    block = sims[numpy.ix_(part, part)]
-    return float((block.sum() - numpy.trace(block)) / (n * (n - 1)))
