@@ -1,4 +1,4 @@
-"""``tidings bench ingest|extract|cluster|serve``: the benchmark harnesses."""
+"""``tidings bench ingest|extract|cluster|serve|feeds``: the benchmark harnesses."""
 
 from __future__ import annotations
 

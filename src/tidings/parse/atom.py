@@ -6,6 +6,8 @@ Atom text constructs come as text, escaped HTML or inline XHTML (and, in 0.3, wi
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html as html_lib
 import re
 from urllib.parse import urljoin
@@ -14,10 +16,17 @@ from lxml import etree
 
 from tidings.models import Entry, ParsedFeed
 from tidings.parse.dates import parse_date
-from tidings.parse.elements import Children, all_of, children, media_image, text_of, ttl_seconds
+from tidings.parse.elements import (
+    Children,
+    all_of,
+    children,
+    fallback_title,
+    media_image,
+    text_of,
+    ttl_seconds,
+)
 from tidings.parse.entries import lang, make_entry, plain
 from tidings.parse.safexml import NS_ATOM03, NS_XHTML, XML_LANG
-from tidings.sanitize import html_to_text
 
 _XMLNS_ATTR = re.compile(r'\sxmlns(?::\w+)?="[^"]*"')
 
@@ -43,6 +52,32 @@ def atom_content(el: etree._Element | None, atom03: bool) -> str:
     if kind in ("html", "text/html") or (atom03 and mode == "escaped"):
         return text
     return "<p>" + html_lib.escape(text).replace("\n\n", "</p><p>") + "</p>" if text else ""
+
+
+def _base64_text(el: etree._Element) -> str:
+    try:
+        return base64.b64decode(text_of(el), validate=False).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return ""
+
+
+def atom_title(el: etree._Element | None, atom03: bool) -> str:
+    """An Atom title as HTML, for :func:`~tidings.parse.entries.plain` to make plain text.
+
+    html and xhtml titles keep their markup (tags are dropped later); text titles are
+    escaped so that a literal ``<`` or ``&`` survives; Atom 0.3 base64 titles are decoded.
+    """
+    if el is None:
+        return ""
+    kind = (el.get("type") or "text").lower()
+    is_markup = "html" in kind  # html, xhtml, text/html, application/xhtml+xml
+    if atom03 and (el.get("mode") or "").lower() == "base64":
+        decoded = _base64_text(el)
+        return decoded if is_markup else html_lib.escape(decoded)
+    text = text_of(el)  # inline (x)html children come back serialized
+    if is_markup or len(el):
+        return text
+    return html_lib.escape(text) if ("<" in text or "&" in text) else text
 
 
 def _atom_link(found: Children, ns: str, base: str | None) -> tuple[str | None, str | None]:
@@ -76,10 +111,7 @@ def _atom_entry(entry: etree._Element, ns: str, atom03: bool, feed_base: str | N
     published = parse_date(text_of(e.get(f"{ns}published")) or text_of(e.get(f"{ns}issued"))
                            or text_of(e.get(f"{ns}created")))
     updated = parse_date(text_of(e.get(f"{ns}updated")) or text_of(e.get(f"{ns}modified")))
-    title_el = e.get(f"{ns}title")
-    title = text_of(title_el)
-    if title_el is not None and (title_el.get("type") or "").lower() in ("html", "xhtml"):
-        title = html_to_text(title)
+    title = atom_title(e.get(f"{ns}title"), atom03) or fallback_title(e)
     categories = [c.get("term") or c.get("label") or text_of(c) for c in all_of(e, f"{ns}category")]
     return make_entry(
         guid=text_of(e.get(f"{ns}id")) or None, link=link, title=title,

@@ -5,12 +5,13 @@ Shared by the RSS, Atom and sitemap readers so that each of them only knows its 
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from typing import Any
 
 from lxml import etree
 
-from tidings.parse.safexml import NS_MEDIA, NS_SY
+from tidings.parse.safexml import NS_DC, NS_MEDIA, NS_SY
 
 _SY_PERIODS = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 2592000,
                "yearly": 31536000}
@@ -80,9 +81,29 @@ def media_image(found: Children) -> str | None:
     return None
 
 
-def ttl_seconds(found: Children) -> int | None:
+def fallback_title(found: Children) -> str:
+    """A title from dc:title, else Media RSS media:title (item, then media:group), as HTML.
+
+    For items that carry no ``<title>`` of their own: RSS 1.0 feeds written with Dublin
+    Core only, and video or podcast feeds that title the media rather than the item.
+    """
+    dc_title = text_of(found.get(f"{{{NS_DC}}}title"))
+    if dc_title:
+        return dc_title
+    el = found.get(f"{{{NS_MEDIA}}}title")
+    if el is None:
+        group = found.get(f"{{{NS_MEDIA}}}group")
+        el = group.find(f"{{{NS_MEDIA}}}title") if group is not None else None
+    if el is None:
+        return ""
+    title = text_of(el)
+    # media:title is plain text unless it says type="html"
+    return title if (el.get("type") or "").lower() == "html" else html_lib.escape(title)
+
+
+def ttl_seconds(found: Children, ns: str = "") -> int | None:
     """The publisher's refresh hint: RSS ``<ttl>`` minutes or ``sy:updatePeriod``."""
-    ttl = text_of(found.get("ttl"))
+    ttl = text_of(found.get(f"{ns}ttl"))
     if ttl.isdigit() and int(ttl) > 0:
         return int(ttl) * 60
     period = text_of(found.get(f"{{{NS_SY}}}updatePeriod")).lower()

@@ -23,7 +23,7 @@ from tidings.errors import ParseError
 from tidings.models import ParsedFeed
 from tidings.parse.atom import parse_atom
 from tidings.parse.dates import parse_date
-from tidings.parse.encoding import apply_charset
+from tidings.parse.encoding import apply_charset, redecode
 from tidings.parse.entries import SUMMARY_CHARS, entry_key
 from tidings.parse.fallback import feedparser_fallback
 from tidings.parse.jsonfeed import parse_json_feed
@@ -48,6 +48,11 @@ def parse_feed(data: bytes, url: str | None = None, *, charset: str | None = Non
     if head.startswith((b"{", b"[")):
         return parse_json_feed(data, url)
     root, well_formed = xml_root(data, url)
+    if not well_formed:  # bytes its declared (or default UTF-8) encoding cannot decode?
+        decoded = redecode(data)
+        if decoded is not None:
+            data = decoded
+            root, well_formed = xml_root(data, url)
     feed: ParsedFeed | None = None
     if root is not None:
         kind = root_kind(root)

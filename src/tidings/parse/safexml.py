@@ -26,6 +26,7 @@ NS_SY = "http://purl.org/rss/1.0/modules/syndication/"
 NS_MEDIA = "http://search.yahoo.com/mrss/"
 NS_XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 #: byte-order marks of UTF-8, UTF-16 LE and UTF-16 BE
 BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
@@ -63,6 +64,10 @@ def xml_root(data: bytes, url: str | None) -> tuple[etree._Element | None, bool]
     Strict parsing first, then lxml's recovery mode; (None, False) when neither finds a root.
     ParseError for hostile nesting, which no later fallback should spend time on.
     """
+    if b"<!DOCTYPE" in data[:4096] and b"&" in data:
+        # with a DOCTYPE, lxml (DTD not loaded) silently drops undeclared entities such as
+        # an RSS 0.91 feed's &eacute; instead of failing, so spell them as numbers up front
+        data = html_entities_to_numeric(data)
     for parser, well_formed in ((_STRICT, True), (_RECOVER, False)):
         try:
             root = etree.fromstring(data, parser, base_url=url)
