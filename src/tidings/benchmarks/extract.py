@@ -24,6 +24,11 @@ from tidings.benchmarks._extraction_metric import (
     score_page,
     summarize,
 )
+from tidings.benchmarks._metadata_bench import (
+    default_metadata_dir,
+    format_metadata,
+    run_metadata_bench,
+)
 from tidings.benchmarks._metadata_eval import default_labels_file, evaluate, load_labels
 from tidings.cli.context import print_json, progress
 from tidings.errors import TidingsError
@@ -103,11 +108,22 @@ def _report(scores: list[PageScore], seconds: float) -> dict[str, Any]:
 @click.command("extract")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Folder with ground-truth.json and html/ (default: "
-              "../shared/data/extraction beside the repository).")
+              "../shared/data/extraction beside the repository); with --metadata, the folder "
+              "with labels.json and pages/.")
 @click.option("--limit", type=int, default=None, help="Only the first N pages.")
+@click.option("--metadata", "metadata", is_flag=True,
+              help="Title, author, date and body snippets on ../shared/data/metadata instead "
+              "(tidings vs trafilatura's bare_extraction with metadata).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
-def command(data_dir: Path | None, limit: int | None, as_json: bool) -> None:
-    """Article-body extraction: tidings vs trafilatura (favor_precision) on the same pages."""
+def command(data_dir: Path | None, limit: int | None, metadata: bool, as_json: bool) -> None:
+    """Article extraction: tidings vs trafilatura (favor_precision) on the same pages."""
+    if metadata:
+        result = run_metadata_bench(data_dir or default_metadata_dir(), limit)
+        for line in format_metadata(result):
+            click.echo(line)
+        if as_json:
+            print_json(result)
+        return
     data = data_dir or default_data_dir()
     pages = load_pages(data)[:limit]
     if not pages:

@@ -43,7 +43,7 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
     declared = declared_byline(page)
     out = PageMetadata(canonical_url=page.canonical_url, site_name=page.site_name,
                        title=resolve_title(page), byline=declared)
-    out.author = resolve_author(page, declared)
+    out.author = resolve_author(page)
     out.published_at = resolve_date(page)
     out.image_url = resolve_image(page)
     out.description = text_of(page.meta.get("og:description")) or text_of(

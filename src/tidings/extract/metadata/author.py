@@ -1,7 +1,18 @@
-"""The author: JSON-LD ``author``, then author meta tags, then the page's own byline."""
+"""The author, from the most deliberate signal to the least.
+
+Order of trust: JSON-LD ``author`` of the article (strings, Person objects, arrays, and
+``@id`` references resolved through the page's ``@graph``) → author meta tags (``author``,
+``article:author``, Dublin Core ``dc.creator``, …) → the "Written by" pair some CMSs put in
+``twitter:label1``/``twitter:data1`` → author markup in the page (``rel="author"``,
+``itemprop="author"``, vCard, byline classes) → a byline in the visible text ("By …",
+"Von …", "Par …", "Di …", "Автор: …"). Each is cleaned by ``names.clean_author``: an author
+is a person (or several), not the site, a section, an agency desk or "admin"; when a source
+gives no person the next one is asked.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tidings.extract.metadata.byline import page_byline
@@ -9,13 +20,21 @@ from tidings.extract.metadata.names import clean_author
 from tidings.extract.metadata.signals import PageSignals, text_of
 
 _AUTHOR_META = ("author", "article:author", "og:article:author", "dc.creator", "byl",
-                "sailthru.author", "parsely-author", "cxenseparse:author", "dcterms.creator")
+                "sailthru.author", "parsely-author", "cxenseparse:author", "dcterms.creator",
+                "dc:creator")
+_WRITTEN_BY = re.compile(r"^(?:written\s+by|verfasst\s+von|geschrieben\s+von|autor(?:in)?|"
+                         r"author|écrit\s+par|auteur|escrito\s+por|scritto\s+da|autore|"
+                         r"geschreven\s+door|napisane\s+przez|автор)\b", re.IGNORECASE)
 
 
-def ld_names(value: Any) -> list[str]:
-    """Author names from a JSON-LD ``author`` (a string, an object, or a list of either)."""
+def ld_names(value: Any, ids: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    """Author names from a JSON-LD ``author`` (a string, an object, a reference by ``@id``,
+    or a list of these)."""
     out: list[str] = []
     for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict) and "name" not in item and ids:
+            ref = item.get("@id")
+            item = ids.get(ref, item) if isinstance(ref, str) else item
         if isinstance(item, str):
             name = text_of(item)
         elif isinstance(item, dict):
@@ -29,18 +48,37 @@ def ld_names(value: Any) -> list[str]:
     return out
 
 
-def declared_byline(page: PageSignals) -> str | None:
-    """The author as the page declares it, before cleaning ("Reuters", "AP Writer")."""
-    authors = ld_names(page.article.get("author")) if page.article else []
-    if authors:
-        return ", ".join(authors)
+def _declared_candidates(page: PageSignals) -> list[tuple[str, bool]]:
+    """Every author value the page declares, most trusted first, each with whether its
+    field names the article's author for sure (JSON-LD, "Written by") or only maybe (meta
+    ``author`` often names the web agency or the site's owner)."""
+    found: list[tuple[str, bool]] = []
+    if page.article:
+        authors = ld_names(page.article.get("author"), page.ld_ids)
+        if authors:
+            found.append(("; ".join(authors), True))
     for key in _AUTHOR_META:
         value = page.meta.get(key)
         if value and "://" not in value:
-            return value
-    return None
+            found.append((value, False))
+    for n in ("1", "2"):
+        if _WRITTEN_BY.match(page.meta.get(f"twitter:label{n}", "")):
+            value = page.meta.get(f"twitter:data{n}")
+            if value:
+                found.append((value, True))
+    return found
 
 
-def resolve_author(page: PageSignals, declared: str | None) -> str | None:
-    """People's names: from the declared byline, else from the page's visible byline."""
-    return clean_author(declared, page.site_name) or page_byline(page.tree, page.site_name)
+def declared_byline(page: PageSignals) -> str | None:
+    """The author as the page declares it, before cleaning ("Reuters", "AP Writer")."""
+    candidates = _declared_candidates(page)
+    return candidates[0][0].replace("; ", ", ") if candidates else None
+
+
+def resolve_author(page: PageSignals) -> str | None:
+    """People's names: from the declared author fields, else from the page's own byline."""
+    for value, sure in _declared_candidates(page):
+        name = clean_author(value, page.site_name, declared=sure)
+        if name and (" " in name or name.casefold() in page.visible_text()):
+            return name  # a one-word handle counts only when the page shows it
+    return page_byline(page.tree, page.site_name)

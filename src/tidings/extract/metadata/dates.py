@@ -1,13 +1,15 @@
-"""The publication date: JSON-LD, date meta tags, ``<time>``, then htmldate; its day aligned
-with the day the URL names, because a UTC stamp may fall on the next calendar day."""
+"""The publication date: JSON-LD, date meta tags, ``<time>``, then htmldate, read in the
+site's own time zone and aligned with the day the URL names (a UTC stamp may fall on the
+next calendar day)."""
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
-
-from lxml.html import HtmlElement
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from tidings.extract.metadata.signals import PageSignals, text_of
 
@@ -20,6 +22,35 @@ _DATE_META = (
     "parsely-pub-date", "article.published", "published-date", "og:published_time",
     "cxenseparse:recs:publishtime", "date.available", "originalpublicationdate",
 )
+# a UTC stamp ("…Z", "+00:00", "GMT") and any explicit offset
+_UTC_MARK = re.compile(r"(?:Z|[+-]00:?00|\bGMT|\bUTC)$", re.IGNORECASE)
+_OFFSET_MARK = re.compile(r"(?:Z|[+-]\d\d:?\d\d|\bGMT|\bUTC|\b[A-Z]{3,4})$")
+# country domains (and language regions) → the zone most of the country's sites write in
+_TLD_ZONES = {
+    "de": "Europe/Berlin", "at": "Europe/Vienna", "ch": "Europe/Zurich", "li": "Europe/Vaduz",
+    "fr": "Europe/Paris", "it": "Europe/Rome", "es": "Europe/Madrid", "nl": "Europe/Amsterdam",
+    "be": "Europe/Brussels", "lu": "Europe/Luxembourg", "pl": "Europe/Warsaw",
+    "cz": "Europe/Prague", "sk": "Europe/Bratislava", "hu": "Europe/Budapest",
+    "dk": "Europe/Copenhagen", "se": "Europe/Stockholm", "no": "Europe/Oslo",
+    "fi": "Europe/Helsinki", "uk": "Europe/London", "gb": "Europe/London", "ie": "Europe/Dublin",
+    "pt": "Europe/Lisbon", "gr": "Europe/Athens", "ro": "Europe/Bucharest",
+    "bg": "Europe/Sofia", "hr": "Europe/Zagreb", "si": "Europe/Ljubljana", "rs": "Europe/Belgrade",
+    "ru": "Europe/Moscow", "ua": "Europe/Kyiv", "by": "Europe/Minsk", "tr": "Europe/Istanbul",
+    "jp": "Asia/Tokyo", "kr": "Asia/Seoul", "cn": "Asia/Shanghai", "tw": "Asia/Taipei",
+    "hk": "Asia/Hong_Kong", "sg": "Asia/Singapore", "in": "Asia/Kolkata", "il": "Asia/Jerusalem",
+    "ar": "America/Argentina/Buenos_Aires", "br": "America/Sao_Paulo",
+    "mx": "America/Mexico_City", "cl": "America/Santiago", "pe": "America/Lima",
+    "ve": "America/Caracas", "za": "Africa/Johannesburg", "tn": "Africa/Tunis",
+    "ma": "Africa/Casablanca", "nz": "Pacific/Auckland",
+}
+# languages spoken in one time zone (or in neighbouring ones that share the day)
+_LANG_ZONES = {
+    "de": "Europe/Berlin", "it": "Europe/Rome", "nl": "Europe/Amsterdam", "pl": "Europe/Warsaw",
+    "cs": "Europe/Prague", "sk": "Europe/Bratislava", "hu": "Europe/Budapest",
+    "da": "Europe/Copenhagen", "sv": "Europe/Stockholm", "nb": "Europe/Oslo",
+    "fi": "Europe/Helsinki", "el": "Europe/Athens", "ro": "Europe/Bucharest",
+    "uk": "Europe/Kyiv", "ja": "Asia/Tokyo", "ko": "Asia/Seoul", "tr": "Europe/Istanbul",
+}
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$)")
 
 
@@ -39,7 +70,8 @@ def parse_datetime(value: str | None) -> datetime | None:
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    if not 1995 <= parsed.year <= datetime.now(UTC).year + 1:
+    # nothing was published on the web before 1995, and nothing tomorrow
+    if parsed.year < 1995 or parsed > datetime.now(UTC) + timedelta(days=1):
         return None
     return parsed
 
@@ -74,42 +106,90 @@ def align_with_day(published: datetime | None, day: date | None) -> datetime | N
     return published
 
 
-def htmldate_guess(tree: HtmlElement, url: str | None, *, extensive: bool = True
-                   ) -> datetime | None:
-    """htmldate's original-date guess (its extensive search only when the quick one fails)."""
+def _site_zone(page: PageSignals) -> tzinfo | None:
+    """The time zone the site most likely writes in: its country domain, else its language."""
+    for url in (page.url, page.canonical_url):
+        host = urlsplit(url or "").hostname or ""
+        zone = _TLD_ZONES.get(host.rsplit(".", 1)[-1])
+        if zone:
+            return ZoneInfo(zone)
+    lang = (page.tree.get("lang") or "").replace("_", "-").lower().split("-")
+    zone = _TLD_ZONES.get(lang[1]) if len(lang) > 1 else None
+    zone = zone or _LANG_ZONES.get(lang[0])
+    return ZoneInfo(zone) if zone else None
+
+
+def _candidates(page: PageSignals) -> Iterator[str]:
+    """Declared publication dates in order of trust (JSON-LD, meta tags, ``<time>``)."""
+    article = page.article
+    if article:
+        for key in ("datePublished", "dateCreated"):
+            value = text_of(article.get(key))
+            if value:
+                yield value
+    for key in _DATE_META:
+        value = page.meta.get(key)
+        if value:
+            yield value
+    times = page.tree.xpath("//time[@datetime]")
+    # a <time> marked as the publication date before any other <time>
+    marked = [el for el in times if el.get("itemprop") == "datePublished"
+              or el.get("pubdate") is not None or "publish" in (el.get("class") or "")]
+    for el in marked + [el for el in times if el not in marked]:
+        yield el.get("datetime") or ""
+
+
+def _guess(page: PageSignals) -> datetime | None:
+    """htmldate as the last voter. Its extensive search alone is trusted only to the day:
+    a bare month ("März 2022", "© 2020", read as the 1st) is no publication date."""
     try:
         from htmldate import find_date
 
-        found = find_date(tree, url=url, extensive_search=False, original_date=True)
-        if not found and extensive:
-            found = find_date(tree, url=url, extensive_search=True, original_date=True)
+        found = find_date(page.tree, url=page.url, extensive_search=False, original_date=True)
+        if found:
+            return parse_datetime(found)
+        found = find_date(page.tree, url=page.url, extensive_search=True, original_date=True)
     except Exception as exc:  # htmldate raises assorted errors on odd pages
         log.debug("htmldate failed: %s", exc)
         return None
-    return parse_datetime(found) if found else None
+    guess = parse_datetime(found) if found else None
+    if guess is not None and guess.day == 1 and url_day(page.url) != guess.date():
+        return None
+    return guess
+
+
+def _explicit_utc(value: str) -> bool:
+    return bool(_UTC_MARK.search(value.strip()))
 
 
 def resolve_date(page: PageSignals) -> datetime | None:
-    """JSON-LD ``datePublished``, then date meta tags, then ``<time>``, then htmldate."""
-    article, tree, url = page.article, page.tree, page.url
+    """The day the article was first published, in the site's own time zone.
+
+    Order of trust: JSON-LD ``datePublished``/``dateCreated`` → publication meta tags
+    (``article:published_time``, Dublin Core, …) → ``<time>`` marked as the publication date,
+    then any ``<time>`` → htmldate (quick, then extensive) as the last voter. Modified dates
+    are never taken. A date in the future or before the web (1995) is no candidate. A stamp
+    written in UTC is moved to the site's zone (from its domain or language), and a day named
+    by the URL wins over a stamp one day off.
+    """
     published = None
-    if article:
-        published = parse_datetime(text_of(article.get("datePublished")) or
-                                   text_of(article.get("dateCreated")))
-    for key in _DATE_META:
-        if published:
+    raw = None
+    for value in _candidates(page):
+        published = parse_datetime(value)
+        if published is not None:
+            raw = value
             break
-        published = parse_datetime(page.meta.get(key))
-    if not published:
-        for el in tree.iterfind(".//time[@datetime]"):
-            published = parse_datetime(el.get("datetime"))
-            if published:
-                break
-    if not published:
-        published = htmldate_guess(tree, url)
-    day = url_day(url) or url_day(page.canonical_url)
-    if day is None and published is not None and published.utcoffset() == timedelta(0):
-        # a UTC stamp says nothing about the site's own day: ask the page (htmldate, cheap mode)
-        local = htmldate_guess(tree, url, extensive=False)
-        day = local.date() if local is not None else None
+    if published is None:
+        published = _guess(page)
+    zone = _site_zone(page) if published is not None else None
+    if published is not None and zone is not None:
+        if raw is None or _explicit_utc(raw):
+            published = published.astimezone(zone)
+        elif published.utcoffset() == timedelta(0) and _naive(raw):
+            published = published.replace(tzinfo=zone)  # a wall-clock time on the site
+    day = url_day(page.url) or url_day(page.canonical_url)
     return align_with_day(published, day)
+
+
+def _naive(value: str) -> bool:
+    return not _OFFSET_MARK.search(value.strip())

@@ -11,6 +11,12 @@ import html as html_lib
 import re
 
 _BY = re.compile(r"^\s*(?:by|von|di|de|par|por|от|автор:?)\s+", re.IGNORECASE)
+# a byline's lead-in: "Posted by", "Eingestellt von", "Text von", "Autor:", "Écrit par"
+_CUE = re.compile(
+    r"^\W*(?:(?:posted|written|reported|eingestellt|gespeichert|geschrieben|verfasst|text|"
+    r"ein\s+beitrag|écrit|rédigé|publié|escrito|publicado|scritto|pubblicato)\s+)?"
+    r"(?:by|von|par|por|da|от)\s+|^\W*(?:autor(?:in)?|author|auteur|autore|text|texte|"
+    r"verfasser(?:in)?|автор)\s*:\s*", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(
     r"\s*(?:;|\||,|\band\b|\bund\b|\be\b|\by\b|\bet\b|&)\s*")
 
@@ -28,8 +34,15 @@ _ORG_MARKERS = {
     "agency", "media", "group", "inc", "ltd", "llc", "network", "magazine", "journal", "weekly",
     "blog", "online", "radio", "television", "channel", "newsroom", "staff", "team", "desk",
     "editors", "editorial", "redazione", "redaktion", "redacción", "rédaction", "admin",
-    "administrator", "webmaster",
+    "administrator", "webmaster", "gmbh", "mbh", "ag", "kg", "e.v.", "sa", "sarl", "srl",
+    "ministerium", "bundesministerium", "departement", "department", "ministry", "stiftung",
+    "verlag", "verband", "institut", "institute", "university", "universität", "copyright",
+    "publisher", "sekretariat", "für", "for", "of", "pour",
 }
+# picture credits are not bylines: "Foto: Jane Doe" is none; "Jane Doe Illustration …" ends
+_CREDIT_WORDS = {"foto", "fotos", "photo", "photos", "bild", "bilder", "bildrechte", "credit",
+                 "credits", "фото", "zvg", "illustration", "illustrationen", "grafik",
+                 "quelle", "source"}
 _CALENDAR_WORDS = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
     "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -37,32 +50,56 @@ _CALENDAR_WORDS = {
     # page furniture that follows a byline
     "leave", "comment", "comments", "share", "follow", "email", "print", "view", "read", "more",
     "twitter", "facebook", "linkedin", "biography", "bio", "profile", "subscribe",
+    # a date or a time follows: "von Jane Doe am 21. April", "by Jane Doe on May 3"
+    "am", "um", "on", "at", "veröffentlicht", "aktualisiert", "publié", "pubblicato",
+    "aggiornato", "publicado", "actualizado", "stand", "uhr",
 }
+# what a CMS puts in the author field when there is no person
+_NOBODY = {"unknown", "anonymous", "anonym", "no author", "none", "null", "guest", "gast",
+           "administrator", "admin", "webmaster", "editor", "redaktion", "redazione",
+           "rédaction", "redacción", "team", "staff", "author", "autor"}
 _PARTICLES = {"de", "da", "di", "del", "della", "van", "von", "der", "den", "la", "le", "du",
               "bin", "ibn", "al", "el", "dos", "das", "y", "e", "ter", "mac"}
 
 
-def _person_name(part: str, site_name: str | None = None) -> str | None:
-    """A person's name from one byline part, or None ("India Post News Weekly", "admin")."""
-    part = re.sub(r"@\w+", " ", part)  # social handles
+def _person_name(part: str, site_name: str | None = None, *, declared: bool = False
+                 ) -> str | None:
+    """A person's name from one byline part, or None ("India Post News Weekly", "admin").
+
+    ``declared``: the part comes from a field meant for the author (JSON-LD ``author``, an
+    author meta tag or link), so a single name or a handle ("Benni", "gizzmo") counts and
+    the capitalisation is not checked; free text needs a capitalised name of 2-5 words.
+    """
+    part = re.sub(r"@\w+", " ", part) if not declared or " " in part.strip() else part
     part = re.sub(r"^.*?\b(?:by|von|di|de|par|por)\s+(?=[A-ZÀ-Ý])", "", part.strip(),
                   flags=re.IGNORECASE) if re.search(r"\bby\s", part, re.IGNORECASE) else part
+    part = _CUE.sub("", part)
     part = _BY.sub("", part)
     tokens = part.replace("\u00a0", " ").split()
     kept: list[str] = []
     for token in tokens:
         bare = token.strip(".,:;|()[]").lower()
+        if bare in _CREDIT_WORDS:
+            if not kept:
+                return None
+            break
         if bare in _ORG_MARKERS:
             return None  # "European Space Agency", "India Post News Weekly": an organisation
         if bare in _CALENDAR_WORDS or bare in _ORG_WORDS or any(c.isdigit() for c in token):
             break  # the name ends where a role, an outlet or a date begins
         kept.append(token.strip(",:;|()[]"))
     kept = _drop_site_tail(" ".join(kept), site_name).split()
+    if declared and len(kept) == 1:
+        return _handle(kept[0], site_name)
     if not 2 <= len(kept) <= 5 or kept[0].lower() == "the":
         return None
     name = " ".join(kept)
     if name.isupper():
         name = name.title()
+    if declared:
+        # any case ("mobasir hassan", "Jessica DeFino"), but words, not figures or dashes
+        ok = all(t[:1].isalpha() and not any(c.isdigit() for c in t) for t in name.split())
+        return name if ok and name.casefold() not in _NOBODY else None
     for token in name.split():
         if token.lower() in _PARTICLES:
             continue
@@ -72,6 +109,23 @@ def _person_name(part: str, site_name: str | None = None) -> str | None:
                                          or re.fullmatch(r"[A-Z]\.(?:[A-Z]\.)*", token))):
             return None
     return name
+
+
+def _handle(token: str, site_name: str | None) -> str | None:
+    """A one-word author ("Benni", "ThE_PaiN"), unless it is a role, a placeholder or the
+    site itself."""
+    bare = token.strip(".,:;|()[]")
+    flat = re.sub(r"\W+", "", bare.casefold())
+    if len(flat) < 2 or not re.search(r"[^\W\d_]", bare) or bare.casefold() in _NOBODY:
+        return None
+    if bare.casefold() in _ORG_WORDS or "." in bare.strip("."):
+        return None  # "Redaktion", "news", "example.com"
+    if site_name:
+        site_flat = re.sub(r"\W+", "", site_name.casefold())
+        if flat in site_flat or site_flat.startswith(flat) or (len(site_flat) > 3
+                                                                and site_flat in flat):
+            return None
+    return bare
 
 
 def _drop_site_tail(part: str, site_name: str | None) -> str:
@@ -89,8 +143,11 @@ def _drop_site_tail(part: str, site_name: str | None) -> str:
     return part
 
 
-def clean_author(value: str | None, site_name: str | None = None) -> str | None:
-    """People named in a byline, joined with ", "; None when no part is a person's name."""
+def clean_author(value: str | None, site_name: str | None = None, *, declared: bool = False
+                 ) -> str | None:
+    """People named in a byline, joined with ", "; None when no part is a person's name.
+
+    ``declared``: the value comes from an author field (see ``_person_name``)."""
     if not value:
         return None
     value = html_lib.unescape(value)
@@ -101,7 +158,7 @@ def clean_author(value: str | None, site_name: str | None = None) -> str | None:
         part = re.sub(r"\S+@\S+", "", part)
         if site_name and len(site_name) > 3:
             part = re.sub(re.escape(site_name), " ", part, flags=re.IGNORECASE)
-        name = _person_name(" ".join(part.split()), site_name)
+        name = _person_name(" ".join(part.split()), site_name, declared=declared)
         if not name or (site_name and name.lower() == site_name.lower()):
             continue
         if name not in names:

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 from lxml.html import HtmlElement
 
+_VISIBLE_TEXT = lxml.etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
 ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
     "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "scholarlyarticle",
@@ -39,9 +42,19 @@ class PageSignals:
     url: str | None
     meta: dict[str, str] = field(default_factory=dict)
     article: dict[str, Any] | None = None  # the JSON-LD object that describes the article
+    ld_ids: dict[str, dict[str, Any]] = field(default_factory=dict)  # JSON-LD objects by @id
     canonical_url: str | None = None
     site_name: str | None = None
     h1s: list[str] = field(default_factory=list)
+
+    _visible: str | None = None
+
+    def visible_text(self) -> str:
+        """The body's text without scripts and styles, case-folded (computed on first use)."""
+        if self._visible is None:
+            parts = _VISIBLE_TEXT(self.tree)
+            self._visible = " ".join(" ".join(str(p) for p in parts).split()).casefold()
+        return self._visible
 
     @property
     def base(self) -> str | None:
@@ -103,14 +116,19 @@ def absolute(url: str | None, base: str | None) -> str | None:
     return joined if urlsplit(joined).scheme in {"http", "https"} else None
 
 
-def _article_object(tree: HtmlElement) -> tuple[dict[str, Any] | None, str | None]:
+def _article_object(tree: HtmlElement, ids: dict[str, dict[str, Any]]
+                    ) -> tuple[dict[str, Any] | None, str | None]:
     """The JSON-LD article (a typed article object, else any object with a headline and an
-    author or date) and the publisher's name from an Organization/WebSite object."""
+    author or date) and the publisher's name from an Organization/WebSite object; ``ids``
+    is filled with every object that has an ``@id`` and more than that."""
     article: dict[str, Any] | None = None
     fallback: dict[str, Any] | None = None  # a typed object we do not know, with a headline
     publisher_name: str | None = None
     for obj in json_ld_objects(tree):
         types = ld_types(obj)
+        ref = obj.get("@id")
+        if isinstance(ref, str) and len(obj) > 1:
+            ids.setdefault(ref, obj)
         has_fields = obj.get("headline") or obj.get("articleBody") or obj.get("datePublished")
         better = article is None or ("webpage" in ld_types(article) and "webpage" not in types)
         if types & ARTICLE_TYPES and has_fields and better:
@@ -148,8 +166,9 @@ def _site_name(meta: dict[str, str], article: dict[str, Any] | None,
 def read_signals(tree: HtmlElement, url: str | None) -> PageSignals:
     """Parse the page's declarations once."""
     meta = meta_map(tree)
-    article, publisher_name = _article_object(tree)
-    signals = PageSignals(tree=tree, url=url, meta=meta, article=article)
+    ids: dict[str, dict[str, Any]] = {}
+    article, publisher_name = _article_object(tree, ids)
+    signals = PageSignals(tree=tree, url=url, meta=meta, article=article, ld_ids=ids)
     signals.canonical_url = _canonical(tree, meta, url)
     signals.site_name = _site_name(meta, article, publisher_name, signals.base)
     signals.h1s = [t for t in (text_of(el.text_content()) for el in tree.iterfind(".//body//h1"))

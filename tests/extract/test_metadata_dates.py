@@ -1,0 +1,77 @@
+"""The date resolver on small synthetic pages: one test per class of page, not per site."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import lxml.html
+
+from tidings.extract.metadata import extract_metadata, parse_datetime
+
+
+def _date(html: str, url: str = "https://news.example/story") -> str | None:
+    meta = extract_metadata(lxml.html.fromstring(html), url)
+    return meta.published_at.isoformat() if meta.published_at else None
+
+
+def test_json_ld_published_wins_over_modified_and_meta() -> None:
+    page = """<html><head><script type="application/ld+json">
+    {"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "X"},
+     {"@type": "NewsArticle", "headline": "H", "datePublished": "2021-03-08T11:15:28+01:00",
+      "dateModified": "2021-03-14T20:10:50+01:00"}]}</script>
+    <meta property="article:modified_time" content="2021-03-14T20:10:50+01:00">
+    </head><body><h1>H</h1></body></html>"""
+    assert _date(page) == "2021-03-08T11:15:28+01:00"
+
+
+def test_time_marked_as_published_before_other_time_elements() -> None:
+    page = """<html><body><h1>H</h1>
+    <time datetime="2020-09-26T10:40:52+02:00">comment</time>
+    <time itemprop="datePublished" datetime="2020-09-20T08:00:00+02:00">20.9.2020</time>
+    </body></html>"""
+    assert _date(page) == "2020-09-20T08:00:00+02:00"
+
+
+def test_utc_stamp_is_read_in_the_sites_zone() -> None:
+    # 23:00 UTC on a German site is midnight of the next day there
+    page = """<html lang="de"><head>
+    <meta property="article:published_time" content="2022-11-06T23:00:00.000Z">
+    </head><body><h1>H</h1></body></html>"""
+    assert _date(page, "https://magazin.example.de/artikel")[:10] == "2022-11-07"
+    assert _date(page, "https://magazin.example.com/artikel")[:10] == "2022-11-07"  # lang="de"
+    # an Argentine site: 00:25 UTC is the evening before
+    page_ar = page.replace("2022-11-06T23:00:00.000Z", "2022-05-04T00:25:56Z")
+    page_ar = page_ar.replace('lang="de"', 'lang="es"')
+    assert _date(page_ar, "https://diario.example.com.ar/nota")[:10] == "2022-05-03"
+    # no hint where the site is: the UTC day stays
+    page_en = page.replace('lang="de"', 'lang="en"')
+    assert _date(page_en, "https://news.example.com/a")[:10] == "2022-11-06"
+
+
+def test_wall_clock_time_without_offset_keeps_its_day() -> None:
+    page = """<html lang="de"><head>
+    <meta property="article:published_time" content="2022-01-06T23:29:34">
+    </head><body><h1>H</h1></body></html>"""
+    assert _date(page, "https://magazin.example.de/a")[:10] == "2022-01-06"
+
+
+def test_future_and_prehistoric_dates_are_no_candidates() -> None:
+    tomorrow = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    assert parse_datetime(tomorrow) is None
+    assert parse_datetime("1987-05-01") is None
+    page = f"""<html><head><meta property="article:published_time" content="{tomorrow}">
+    <meta name="date" content="2020-02-12"></head><body><h1>H</h1></body></html>"""
+    assert _date(page, "https://x.example/a")[:10] == "2020-02-12"
+
+
+def test_a_bare_month_found_in_the_text_is_no_publication_date() -> None:
+    # "März 2020" or a copyright year is all htmldate's extensive search can find here
+    page = """<html><body><h1>Unser Angebot</h1><p>Preise gültig ab März 2020.</p>
+    <footer>© 2020 Beispiel GmbH</footer></body></html>"""
+    assert _date(page, "https://shop.example.de/angebot") is None
+
+
+def test_url_day_aligns_a_stamp_one_day_off() -> None:
+    page = """<html><head><meta property="article:published_time"
+    content="2019-11-19T01:19:00+00:00"></head><body><h1>H</h1></body></html>"""
+    assert _date(page, "https://x.example/2019/11/18/story")[:10] == "2019-11-18"
