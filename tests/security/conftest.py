@@ -10,9 +10,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from fixtures_server import feed_server
+from tidings import passwords
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.web import auth
 from tidings.web.app import create_app
 
 ADMIN = ("chief", "correct horse battery")
@@ -42,10 +42,9 @@ def cheap_hashing() -> Iterator[None]:
     on a loaded test machine. Production keeps argon2-cffi's defaults."""
     from argon2 import PasswordHasher
 
-    previous = auth._hasher
-    auth.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    previous = passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield
-    auth.use_hasher(previous)
+    passwords.use_hasher(previous)
 
 
 @pytest.fixture
@@ -56,8 +55,9 @@ def sec_settings(settings: Settings) -> Settings:
 @pytest.fixture
 def accounts(sqlite_store: Store) -> Store:
     now = datetime.now(UTC)
-    sqlite_store.users.create(ADMIN[0], auth.hash_password(ADMIN[1]), is_admin=True, now=now)
-    sqlite_store.users.create(READER[0], auth.hash_password(READER[1]), is_admin=False, now=now)
+    for (name, password), admin in ((ADMIN, True), (READER, False)):
+        sqlite_store.users.create(name, passwords.hash_password(password), is_admin=admin,
+                                  now=now)
     return sqlite_store
 
 

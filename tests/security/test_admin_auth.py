@@ -7,6 +7,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
+from tidings import passwords
 from tidings.models import Feed, Source
 from tidings.store import Store
 from tidings.web import admin
@@ -193,9 +194,8 @@ def test_logout_needs_the_token(admin_client: TestClient) -> None:
 
 
 def test_password_change_ends_old_sessions(admin_client: TestClient, accounts: Store) -> None:
-    from tidings.web import auth
 
-    accounts.users.set_password(ADMIN[0], auth.hash_password("a brand new password"))
+    accounts.users.set_password(ADMIN[0], passwords.hash_password("a brand new password"))
     assert admin_client.get("/admin", follow_redirects=False).status_code == 303
 
 

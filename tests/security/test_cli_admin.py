@@ -8,9 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tidings import passwords
 from tidings.cli import cli
 from tidings.store import open_store
-from tidings.web import auth
 
 
 def run(tmp_path: Path, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
@@ -34,7 +34,7 @@ def test_user_commands(tmp_path: Path) -> None:
     assert run(tmp_path, "user", "passwd", "ed", "--password", "second password").exit_code == 0
     store = open_store(f"sqlite:///{tmp_path / 'home' / 'tidings.db'}")
     user = store.users.by_name("ed")
-    assert user is not None and auth.verify_password(user.password_hash, "second password")
+    assert user is not None and passwords.verify_password(user.password_hash, "second password")
     store.close()
     assert run(tmp_path, "user", "admin", "ed", "--revoke").exit_code == 0
     assert run(tmp_path, "user", "delete", "ed").exit_code == 0

@@ -6,24 +6,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tidings import passwords
 from tidings.errors import NotFoundError, UserExistsError
 from tidings.store import Store
-from tidings.web import auth
 
 NOW = datetime(2026, 2, 15, 12, 0, tzinfo=UTC)
 
 
 def test_accounts(store: Store) -> None:
-    hashed = auth.hash_password("secret password")
+    hashed = passwords.hash_password("secret password")
     user = store.users.create("ada", hashed, is_admin=True, now=NOW)
     assert store.users.by_name("ada") == user and user.is_admin
     assert hashed.startswith("$argon2id$") and "secret" not in hashed
-    assert auth.verify_password(user.password_hash, "secret password")
-    assert not auth.verify_password(user.password_hash, "Secret password")
+    assert passwords.verify_password(user.password_hash, "secret password")
+    assert not passwords.verify_password(user.password_hash, "Secret password")
     with pytest.raises(UserExistsError):
         store.users.create("ada", hashed, is_admin=False, now=NOW)
-    store.users.set_password("ada", auth.hash_password("another one"))
-    assert not auth.verify_password(store.users.get(user.id).password_hash, "secret password")
+    store.users.set_password("ada", passwords.hash_password("another one"))
+    assert not passwords.verify_password(store.users.get(user.id).password_hash, "secret password")
     store.users.delete("ada")
     with pytest.raises(NotFoundError):
         store.users.delete("ada")

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tidings import operations
 from tidings.cli import main
 from tidings.config import Settings
 from tidings.errors import UnknownStageError
 from tidings.models import Feed, Source
+from tidings.operations import pipeline as operations
 from tidings.store import Store
 from tidings.store.locks import exclusive
 from tidings.store.schema import articles

@@ -8,20 +8,11 @@ from typing import Any
 import click
 
 from tidings.cli.context import AppContext, pass_app, print_json
-from tidings.errors import NotFoundError, TidingsError
 from tidings.importers.opml import export_opml
 from tidings.models import Feed, Source
-from tidings.store import Store, health
-
-
-def resolve_source(store: Store, ref: str) -> Source:
-    """A source by id, or by its exact name."""
-    if ref.isdigit():
-        return store.sources.get(int(ref))
-    found = store.sources.find(name=ref)
-    if found is None:
-        raise NotFoundError(f"no source with id or name {ref!r}")
-    return found
+from tidings.operations import sources as ops
+from tidings.operations.sources import FULLTEXT_MODES, resolve_source
+from tidings.store import Store
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -104,8 +95,7 @@ def show(app: AppContext, source: str, as_json: bool) -> None:
 @pass_app
 def pause(app: AppContext, source: str) -> None:
     """Stop fetching a source's feeds (articles stay)."""
-    found = resolve_source(app.store, source)
-    app.store.sources.update(found.id or 0, paused=True)
+    found = ops.pause_source(app.store, resolve_source(app.store, source).id or 0)
     click.echo(f"paused source {found.id} ({found.name})")
 
 
@@ -114,9 +104,7 @@ def pause(app: AppContext, source: str) -> None:
 @pass_app
 def resume(app: AppContext, source: str) -> None:
     """Fetch a paused source again; re-enables feeds disabled after too many errors."""
-    found = resolve_source(app.store, source)
-    app.store.sources.update(found.id or 0, paused=False)
-    health.reset_feed_errors(app.store, found.id or 0)
+    found = ops.resume_source(app.store, resolve_source(app.store, source).id or 0)
     click.echo(f"resumed source {found.id} ({found.name})")
 
 
@@ -125,9 +113,7 @@ def resume(app: AppContext, source: str) -> None:
 @pass_app
 def remove(app: AppContext, source: str) -> None:
     """Remove a source with its feeds and articles."""
-    found = resolve_source(app.store, source)
-    count = app.store.articles.count(source_id=found.id)
-    app.store.sources.remove(found.id or 0)
+    found, count = ops.remove_source(app.store, resolve_source(app.store, source).id or 0)
     click.echo(f"removed source {found.id} ({found.name}) and its {count} articles")
 
 
@@ -136,7 +122,7 @@ def remove(app: AppContext, source: str) -> None:
 @click.option("--name")
 @click.option("--url", help="The outlet's site address.")
 @click.option("--category", help="Category; an empty string clears it.")
-@click.option("--fulltext", type=click.Choice(["auto", "always", "never"]))
+@click.option("--fulltext", type=click.Choice(FULLTEXT_MODES))
 @click.option("--language")
 @click.option("--feed-url", help="Change the address of the source's (only) feed.")
 @click.option("--poll-interval", type=int, metavar="SECONDS",
@@ -146,25 +132,9 @@ def edit(app: AppContext, source: str, name: str | None, url: str | None,
          category: str | None, fulltext: str | None, language: str | None,
          feed_url: str | None, poll_interval: int | None) -> None:
     """Change a source; its feeds are re-enabled and checked on the next round."""
-    store = app.store
-    found = resolve_source(store, source)
-    changes: dict[str, Any] = {k: v for k, v in {"name": name, "url": url, "fulltext": fulltext,
-                                                  "language": language}.items() if v is not None}
-    if category is not None:
-        changes["category"] = category or None
-    if changes:
-        found = store.sources.update(found.id or 0, **changes)
-    feeds = store.feeds.list(source_id=found.id)
-    if feed_url is not None:
-        if len(feeds) != 1:
-            raise TidingsError(f"source {found.id} has {len(feeds)} feeds; --feed-url needs one")
-        if store.feeds.by_url(feed_url) is not None:
-            raise TidingsError(f"another feed already has the address {feed_url}")
-        store.feeds.update(feeds[0].id or 0, url=feed_url, etag=None, last_modified=None)
-    if poll_interval is not None:
-        for feed in feeds:
-            store.feeds.update(feed.id or 0, poll_interval=poll_interval or None)
-    health.reset_feed_errors(store, found.id or 0)
+    found = ops.edit_source(app.store, resolve_source(app.store, source).id or 0, name=name,
+                            url=url, category=category, fulltext=fulltext, language=language,
+                            feed_url=feed_url, poll_interval=poll_interval)
     click.echo(f"updated source {found.id} ({found.name})")
 
 

@@ -8,21 +8,15 @@ import click
 
 from tidings.cli.context import AppContext, pass_app, print_json
 from tidings.errors import ConfigError
-from tidings.web import auth
+from tidings.operations import users as accounts
+from tidings.passwords import check_new_password
 
 
 def _password(given: str | None) -> str:
     password = given if given is not None else click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
-    auth.check_new_password(password)
+    check_new_password(password)
     return password
-
-
-def _name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > 100 or any(c.isspace() for c in name):
-        raise ConfigError("a user name is 1 to 100 characters without spaces")
-    return name
 
 
 @click.group("user")
@@ -38,11 +32,9 @@ def user() -> None:
 @pass_app
 def create(app: AppContext, name: str, admin: bool, password: str | None) -> None:
     """Create an account."""
-    name = _name(name)
-    if app.store.users.by_name(name) is not None:
-        raise ConfigError(f"a user named {name!r} already exists")
-    hashed = auth.hash_password(_password(password))
-    created = app.store.users.create(name, hashed, is_admin=admin, now=datetime.now(UTC))
+    name = accounts.check_available(app.store, name)  # before asking for a password
+    created = accounts.create_user(app.store, name, _password(password), admin=admin,
+                                   now=datetime.now(UTC))
     click.echo(f"created {'administrator' if created.is_admin else 'user'} {created.name}")
 
 
@@ -66,7 +58,7 @@ def list_users(app: AppContext, as_json: bool) -> None:
 @pass_app
 def delete(app: AppContext, name: str) -> None:
     """Delete an account (its sessions end with it)."""
-    app.store.users.delete(name)
+    accounts.delete_user(app.store, name)
     click.echo(f"deleted {name}")
 
 
@@ -76,9 +68,9 @@ def delete(app: AppContext, name: str) -> None:
 @pass_app
 def passwd(app: AppContext, name: str, password: str | None) -> None:
     """Change a password; every session of that account ends."""
-    if app.store.users.by_name(name) is None:
+    if app.store.users.by_name(name) is None:  # before asking for a password
         raise ConfigError(f"no user named {name!r}")
-    app.store.users.set_password(name, auth.hash_password(_password(password)))
+    accounts.set_password(app.store, name, _password(password))
     click.echo(f"password changed for {name}")
 
 
@@ -88,7 +80,7 @@ def passwd(app: AppContext, name: str, password: str | None) -> None:
 @pass_app
 def admin(app: AppContext, name: str, revoke: bool) -> None:
     """Grant (or with --revoke, remove) administration rights."""
-    app.store.users.set_admin(name, not revoke)
+    accounts.set_admin(app.store, name, not revoke)
     click.echo(f"{name} is {'no longer' if revoke else 'now'} an administrator")
 
 

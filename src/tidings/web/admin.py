@@ -24,9 +24,12 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
-from tidings import operations as ops
+from tidings import passwords
 from tidings.config import Settings
 from tidings.errors import FormError, NotFoundError, TidingsError, one_line
+from tidings.operations import pipeline as pipeline_ops
+from tidings.operations import sources as source_ops
+from tidings.operations.sources import FULLTEXT_MODES
 from tidings.store import Store, health
 from tidings.store.users import User
 from tidings.web import auth
@@ -37,7 +40,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_LIMIT_PER_NAME = 5  # failures per address + user name within the window
 LOGIN_LIMIT_PER_ADDRESS = 20  # failures per address, whatever the names tried
-FULLTEXT_MODES = ("auto", "always", "never")
 MAX_FIELD = 2000
 
 
@@ -171,7 +173,7 @@ class AdminArea:
                 request, error="Too many failed sign-ins. Try again later.", status_code=429,
                 username=username, next_url=next_url, headers={"retry-after": str(seconds)})
         user = await run_in_threadpool(users.by_name, username) if username else None
-        ok = await run_in_threadpool(auth.verify_password,
+        ok = await run_in_threadpool(passwords.verify_password,
                                      user.password_hash if user else None, password)
         if not ok or user is None:
             await run_in_threadpool(users.record_failure, key, address_key, now)
@@ -255,7 +257,7 @@ class AdminArea:
 
     async def add_source(self, request: Request) -> Response:
         def action(form: FormData) -> str:
-            source, new = ops.add_source(
+            source, new = source_ops.add_source(
                 self.store, self.settings, url=_url(_field(form, "url")),
                 name=_text(form, "name"), category=_text(form, "category"),
                 now=datetime.now(UTC))
@@ -266,7 +268,7 @@ class AdminArea:
         source_id = int(request.path_params["source_id"])
 
         def action(form: FormData) -> str:
-            ops.edit_source(self.store, source_id, **_edit_values(form))
+            source_ops.edit_source(self.store, source_id, **_edit_values(form))
             return "Saved."
         return await self._act(request, action, lambda form: f"/admin/sources/{source_id}")
 
@@ -280,17 +282,17 @@ class AdminArea:
         source_id = int(request.path_params["source_id"])
 
         def action(form: FormData) -> str:
-            source = self.store.sources.update(source_id, paused=paused)
-            return f"{'Paused' if paused else 'Resumed'} {source.name}."
+            if paused:
+                return f"Paused {source_ops.pause_source(self.store, source_id).name}."
+            return f"Resumed {source_ops.resume_source(self.store, source_id).name}."
         return await self._act(request, action, lambda form: f"/admin/sources/{source_id}")
 
     async def remove_source(self, request: Request) -> Response:
         source_id = int(request.path_params["source_id"])
 
         def action(form: FormData) -> str:
-            name = self.store.sources.get(source_id).name
-            self.store.sources.remove(source_id)
-            return f"Removed {name}."
+            source, _articles = source_ops.remove_source(self.store, source_id)
+            return f"Removed {source.name}."
         return await self._act(request, action, lambda form: "/admin")
 
     async def pipeline(self, request: Request) -> Response:
@@ -298,7 +300,8 @@ class AdminArea:
             what = _field(form, "action")
             source = _field(form, "source_id").strip()
             source_id = int(source) if source.isdigit() else None
-            return ops.pipeline_action(self.store, self.settings, what, source_id=source_id)
+            return pipeline_ops.pipeline_action(self.store, self.settings, what,
+                                                source_id=source_id)
         return await self._act(request, action, lambda form: "/admin")
 
 
@@ -325,9 +328,7 @@ def _text(form: FormData, name: str) -> str | None:
 
 
 def _url(value: str) -> str:
-    value = value.strip()
-    if value and "://" not in value:
-        value = "https://" + value
+    value = source_ops.normalize_input_url(value) if value.strip() else ""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FormError("the feed address must be an http:// or https:// URL")
@@ -350,8 +351,9 @@ def _edit_values(form: FormData) -> dict[str, Any]:
     language = _text(form, "language")
     if language and (len(language) > 16 or not language.replace("-", "").isalnum()):
         raise FormError("language: a code such as en or pt-BR")
-    return {"name": name, "category": _text(form, "category"), "fulltext": fulltext,
-            "language": language, "poll_interval": interval}
+    # the form shows every setting: an empty field clears it (0: the adaptive schedule)
+    return {"name": name, "category": _text(form, "category") or "", "fulltext": fulltext,
+            "language": language or "", "poll_interval": interval or 0}
 
 
 def _safe_next(value: str | None) -> str:

@@ -1,8 +1,9 @@
-"""Passwords, sessions and CSRF tokens: the small pieces the admin area is built from.
+"""Sessions and CSRF tokens: the small pieces the admin area is built from.
 
-Passwords are hashed with Argon2id (argon2-cffi). A session is a signed cookie (itsdangerous)
-holding the user id, a fingerprint of the password hash (so changing a password ends every
-session) and the session's CSRF token; it is HttpOnly and SameSite=Lax, and Secure on https.
+Passwords are hashed in :mod:`tidings.passwords` (Argon2id). A session is a signed cookie
+(itsdangerous) holding the user id, a fingerprint of the password hash (so changing a
+password ends every session) and the session's CSRF token; it is HttpOnly and SameSite=Lax,
+and Secure on https.
 Before sign-in, the login form is protected by a double-submit token: a random value in its own
 cookie and an HMAC of it in the form, so another site can neither read nor forge the pair.
 """
@@ -18,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,42 +30,6 @@ SESSION_COOKIE = "tidings_session"
 LOGIN_CSRF_COOKIE = "tidings_login_csrf"
 CSRF_FIELD = "csrf_token"
 SESSION_MAX_AGE = 14 * 24 * 3600
-MIN_PASSWORD_LENGTH = 8
-
-# argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile (t=3, m=64 MiB, p=4)
-_hasher = PasswordHasher()
-_dummy_hash: str | None = None
-
-
-def use_hasher(hasher: PasswordHasher) -> None:
-    """Swap the cost parameters (tests use cheap ones; stored hashes carry their own)."""
-    global _hasher, _dummy_hash
-    _hasher, _dummy_hash = hasher, None
-
-
-def _dummy() -> str:
-    # verifying against this when the user does not exist keeps the timing the same
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = _hasher.hash(secrets.token_hex(16))
-    return _dummy_hash
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; a missing user costs the same time as a wrong password."""
-    try:
-        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ConfigError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def load_secret(settings: Settings) -> str:
