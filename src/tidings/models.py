@@ -8,6 +8,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+
+
+class ExtractState(StrEnum):
+    """``articles.extract_state``: the full-text stage's queue (the values are what is stored)."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class ClusterState(StrEnum):
+    """``articles.cluster_state``: the clustering stage's queue."""
+
+    PENDING = "pending"
+    DONE = "done"
+
+
+class FulltextMode(StrEnum):
+    """``sources.fulltext``: when the full-text stage fetches an article's page."""
+
+    AUTO = "auto"  # when the feed's own text is short
+    ALWAYS = "always"
+    NEVER = "never"
 
 
 @dataclass(slots=True)
@@ -18,7 +43,7 @@ class Source:
     name: str
     url: str | None = None
     category: str | None = None
-    fulltext: str = "auto"  # auto | always | never
+    fulltext: str = FulltextMode.AUTO
     language: str | None = None
     paused: bool = False
 
@@ -69,6 +94,68 @@ class ParsedFeed:
     entries: list[Entry]
     ttl_seconds: int | None = None  # RSS <ttl>, sy:updatePeriod and friends
     format: str = "unknown"  # rss20, rss10, atom10, json11, ...
+
+
+@dataclass(slots=True)
+class NewArticle:
+    """An article about to be stored (one row of ``articles``), from a feed or an imported page.
+
+    The ingest pipeline builds these with :meth:`from_entry`, the page importer field by field;
+    the store inserts them (``ArticleRepo.insert_many``). Story, copy and clustering columns
+    are the stages' business and start empty.
+    """
+
+    source_id: int
+    entry_key: str
+    title: str
+    published_at: datetime
+    fetched_at: datetime
+    feed_id: int | None = None
+    guid: str | None = None
+    url: str | None = None
+    canonical_url: str | None = None
+    author: str | None = None
+    updated_at: datetime | None = None
+    summary: str | None = None
+    content_html: str | None = None  # already sanitized
+    content_text: str | None = None
+    image_url: str | None = None
+    language: str | None = None
+    site_name: str | None = None
+    attribution: str | None = None
+    views: int = 0
+    extract_state: ExtractState = ExtractState.PENDING
+
+    @classmethod
+    def from_entry(cls, entry: Entry, *, feed_id: int | None, source_id: int, now: datetime,
+                   canonical_url: str | None = None) -> NewArticle:
+        """A parsed feed entry as seen ``now``.
+
+        A missing date falls back to the first time the item was seen; a future date is
+        clamped to now (a feed's clock running ahead must not pin it to the top).
+        """
+        published = entry.published_at or entry.updated_at or now
+        return cls(
+            feed_id=feed_id, source_id=source_id, entry_key=entry.key, guid=entry.guid,
+            url=entry.url, canonical_url=canonical_url or entry.url, title=entry.title,
+            author=entry.author, published_at=min(published, now), fetched_at=now,
+            updated_at=entry.updated_at, summary=entry.summary,
+            content_html=entry.content_html, content_text=entry.content_text,
+            image_url=entry.image_url, language=entry.language)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedError:
+    """A feed that failed in a refresh: its address and the reason, in one line.
+
+    :meth:`as_json` is one item of ``errors`` in ``tidings fetch --json`` (DESIGN.md).
+    """
+
+    feed_url: str
+    error: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"feed_url": self.feed_url, "error": self.error}
 
 
 @dataclass(slots=True)

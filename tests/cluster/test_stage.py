@@ -3,6 +3,7 @@ merged ids, restarts, and ``tidings recluster``."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -12,9 +13,8 @@ from tidings.cli import cli
 from tidings.cluster import stage
 from tidings.cluster.rebuild import recluster
 from tidings.config import Settings
-from tidings.models import Entry, Feed, Source
+from tidings.models import Entry, ExtractState, Feed, NewArticle, Source
 from tidings.store import Store
-from tidings.store.articles import entry_values
 from tidings.store.schema import articles, stories
 
 from .reports import QUAKE_CALIFORNIA, QUAKE_JAPAN, WIRE
@@ -33,8 +33,9 @@ def _add(store: Store, outlet: tuple[int, int], key: str, title: str, text: str,
          when: datetime, extract_state: str = "done") -> int:
     entry = Entry(key=key, guid=key, url=f"https://x.example/{key}", title=title,
                   published_at=when, content_text=text)
-    row = entry_values(entry, feed_id=outlet[1], source_id=outlet[0], now=when,
-                       extract_state=extract_state)
+    row = dataclasses.replace(
+        NewArticle.from_entry(entry, feed_id=outlet[1], source_id=outlet[0], now=when),
+        extract_state=ExtractState(extract_state))
     with store.db.write() as conn:
         return store.articles.insert_many(conn, [row])[0]
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tidings.config import Settings
 from tidings.extract.stage import run_pending
-from tidings.models import Source
+from tidings.models import NewArticle, Source
 from tidings.store import Store
 from tidings.store.schema import articles
 
@@ -28,9 +28,9 @@ def _source(store: Store, mode: str) -> int:
 
 def _add(store: Store, source_id: int, key: str, *, url: str | None, title: str = "A title",
          text: str = "Short teaser.", **extra: Any) -> int:
-    row = {"feed_id": None, "source_id": source_id, "entry_key": key, "url": url,
-           "canonical_url": url, "title": title, "published_at": NOW, "fetched_at": NOW,
-           "content_text": text, "content_html": f"<p>{text}</p>", **extra}
+    row = NewArticle(source_id=source_id, entry_key=key, url=url, canonical_url=url,
+                     title=title, published_at=NOW, fetched_at=NOW, content_text=text,
+                     content_html=f"<p>{text}</p>", **extra)
     with store.db.write() as conn:
         return store.articles.insert_many(conn, [row])[0]
 

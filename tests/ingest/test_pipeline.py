@@ -72,9 +72,9 @@ def test_one_failing_feed_never_stops_the_others(
     subscribe(store, feed_server.add("/broken", "<html><body>no feed</body></html>"), "Broken")
     report = refresh(store, settings)
     assert report.feeds == 3 and report.new_articles == 1
-    assert sorted(e["feed_url"] for e in report.errors) == [feed_server.url("/broken"),
+    assert sorted(e.feed_url for e in report.errors) == [feed_server.url("/broken"),
                                                             feed_server.url("/missing")]
-    assert all("\n" not in e["error"] for e in report.errors)
+    assert all("\n" not in e.error for e in report.errors)
     assert report.as_json().keys() == {"feeds", "new_articles", "not_modified", "errors"}
 
 
@@ -87,7 +87,7 @@ def test_failed_fetch_leaves_articles_alone_and_backs_off(
     feed_server.add("/feed", b"oops", status=500)
     now = datetime.now(UTC)
     report = refresh(store, settings, now=now)
-    assert report.errors and "500" in report.errors[0]["error"]
+    assert report.errors and "500" in report.errors[0].error
     assert titles(store) == before
     state = store.feeds.get(feed.id or 0)
     assert state.error_count == 1 and "500" in (state.last_error or "")
@@ -169,7 +169,7 @@ def test_a_failing_feed_in_a_shared_write_does_not_sink_the_others(store: Store)
     bad = subscribe(store, "https://bad.example/feed", "Bad")
     parsed = parse_feed(rss([("a", "A"), ("b", "B")]).encode(), "https://good.example/feed")
     broken_rows = entry_rows(bad, parsed, now)
-    broken_rows[1]["title"] = None  # violates NOT NULL: the whole feed must be rolled back
+    broken_rows[1].title = None  # type: ignore[assignment] # violates NOT NULL: the whole feed must be rolled back
     results = write_prepared(store, [
         PreparedWrite(good, entry_rows(good, parsed, now), {"title": "Good feed"}),
         PreparedWrite(bad, broken_rows, {"title": "Bad feed"}),

@@ -10,9 +10,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from tidings.config import Settings
-from tidings.models import Entry, Source
+from tidings.models import Entry, NewArticle, Source
 from tidings.store import Store, open_store
-from tidings.store.articles import entry_values
 from tidings.web.app import create_app
 
 BROWSER = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"}
@@ -21,7 +20,7 @@ OTHER = {"user-agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Safari/605.
 
 def _article(store: Store, source_id: int, key: str) -> int:
     now = datetime.now(UTC)
-    row = entry_values(Entry(key=key, guid=key, url=f"https://o.example/{key}",
+    row = NewArticle.from_entry(Entry(key=key, guid=key, url=f"https://o.example/{key}",
                              title=f"Headline {key}", content_text="Body text. " * 40),
                        feed_id=None, source_id=source_id, now=now)
     with store.db.write() as conn:

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tidings.cli.migrate_store import copy_store, plan
 from tidings.errors import StorageError
-from tidings.models import Entry, Feed, Source
+from tidings.models import Entry, Feed, NewArticle, Source
 from tidings.store import Store, open_store
-from tidings.store.articles import entry_values
+from tidings.store.copy import copy_store, plan
 from tidings.store.schema import articles, meta, reads, stories, users
 
 NOW = datetime(2026, 2, 15, 11, 0, 0, 123456, tzinfo=UTC)
@@ -31,7 +30,8 @@ def _fill(store: Store) -> None:
                      title=f"Nachricht {i} — 東京 ✓", published_at=NOW - timedelta(hours=i),
                      content_text="Text\nmit Zeilen " * i, summary=None if i % 2 else "s")
                for i in range(25)]
-    rows = [entry_values(e, feed_id=feed.id, source_id=source.id, now=NOW) for e in entries]
+    rows = [NewArticle.from_entry(e, feed_id=feed.id, source_id=source.id, now=NOW)
+            for e in entries]
     with store.db.write() as conn:
         ids = store.articles.insert_many(conn, rows)
         story_ids = [conn.execute(stories.insert().values(
@@ -86,7 +86,7 @@ def test_round_trip_sqlite_to_postgresql(tmp_path: Path, pg_url: str) -> None:
 
 
 def test_checksums_catch_a_difference(tmp_path: Path, pg_url: str) -> None:
-    from tidings.cli.migrate_store import _verify
+    from tidings.store.copy import _verify
 
     source = open_store(f"sqlite:///{tmp_path / 'src.db'}")
     _fill(source)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tidings.models import Entry, Feed, Source
+from tidings.models import Entry, Feed, NewArticle, Source
 from tidings.store import Store
-from tidings.store.articles import entry_values
 
 NOW = datetime(2026, 2, 15, 11, 0, tzinfo=UTC)
 
@@ -23,7 +22,7 @@ def _fill(store: Store) -> dict[str, int]:
     source = store.sources.add(Source(None, "Wire"), NOW)
     feed = store.feeds.add(Feed(None, source.id, "https://wire.example/rss"), NOW)
     assert source.id is not None
-    rows = [entry_values(Entry(key=f"k{i}", guid=None, url=None, title=title,
+    rows = [NewArticle.from_entry(Entry(key=f"k{i}", guid=None, url=None, title=title,
                                content_text=text, language=lang), feed_id=feed.id,
                          source_id=source.id, now=NOW)
             for i, (lang, title, text) in enumerate(DOCS)]

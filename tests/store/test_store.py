@@ -3,9 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tidings.errors import NotFoundError
-from tidings.models import Entry, Feed, Source
+from tidings.models import Entry, Feed, NewArticle, Source
 from tidings.store import Store, open_store
-from tidings.store.articles import entry_values
 
 NOW = datetime(2026, 2, 15, 11, 0, tzinfo=UTC)
 
@@ -26,7 +25,8 @@ def test_migrations_run_once_and_reopen_cleanly(database_url: str) -> None:
 def test_entries_are_stored_once_per_source_and_key(store: Store) -> None:
     feed = _feed(store)
     entries = [Entry(key=f"k{i % 3}", guid=f"k{i % 3}", url=None, title=f"t{i}") for i in range(6)]
-    rows = [entry_values(e, feed_id=feed.id, source_id=feed.source_id, now=NOW) for e in entries]
+    rows = [NewArticle.from_entry(e, feed_id=feed.id, source_id=feed.source_id, now=NOW)
+            for e in entries]
     with store.db.write() as conn:
         first = store.articles.insert_many(conn, rows)
     with store.db.write() as conn:
@@ -40,7 +40,7 @@ def test_dates_fall_back_to_first_seen_and_future_is_clamped(store: Store) -> No
     feed = _feed(store)
     future = Entry(key="f", guid=None, url=None, title="f", published_at=NOW + timedelta(days=3))
     undated = Entry(key="u", guid=None, url=None, title="u")
-    rows = [entry_values(e, feed_id=feed.id, source_id=feed.source_id, now=NOW)
+    rows = [NewArticle.from_entry(e, feed_id=feed.id, source_id=feed.source_id, now=NOW)
             for e in (future, undated)]
     with store.db.write() as conn:
         ids = store.articles.insert_many(conn, rows)
@@ -50,7 +50,7 @@ def test_dates_fall_back_to_first_seen_and_future_is_clamped(store: Store) -> No
 
 def test_failed_transaction_leaves_nothing_behind(store: Store) -> None:
     feed = _feed(store)
-    rows = [entry_values(Entry(key="a", guid=None, url=None, title="a"),
+    rows = [NewArticle.from_entry(Entry(key="a", guid=None, url=None, title="a"),
                          feed_id=feed.id, source_id=feed.source_id, now=NOW)]
     with pytest.raises(RuntimeError), store.db.write() as conn:
         store.articles.insert_many(conn, rows)

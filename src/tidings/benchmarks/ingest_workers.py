@@ -29,13 +29,10 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote
 
-import sqlalchemy as sa
-
-from tidings.models import Feed, Source
+from tidings.models import Feed, FulltextMode, Source
 from tidings.store import open_store
-from tidings.store.engine import normalize_url
+from tidings.store.benchdb import postgres_backend_pid, scratch_postgres
 
 HOSTS = 8  # loopback addresses 127.0.0.1 .. 127.0.0.8
 WORKER_CONCURRENCY = 16
@@ -121,17 +118,8 @@ def fresh_database(database_url: str, workdir: Path) -> Iterator[str]:
     if not database_url.startswith(("postgresql", "postgres")):
         yield f"sqlite:///{workdir / ('bench-' + uuid.uuid4().hex[:8] + '.db')}"
         return
-    schema = "tidings_bench_" + uuid.uuid4().hex[:10]
-    admin = sa.create_engine(normalize_url(database_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in database_url else "?"
-    try:
-        yield f"{database_url}{separator}options={quote(f'-csearch_path={schema},public')}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        admin.dispose()
+    with scratch_postgres(database_url) as url:
+        yield url
 
 
 def _prepare(url: str, feed_urls: list[str]) -> None:
@@ -140,7 +128,7 @@ def _prepare(url: str, feed_urls: list[str]) -> None:
         now = datetime.now(UTC)
         for n, feed_url in enumerate(feed_urls):
             source = store.sources.add(Source(None, f"Outlet {n}", f"https://outlet{n}.test",
-                                              fulltext="never"), now)
+                                              fulltext=FulltextMode.NEVER), now)
             store.feeds.add(Feed(None, source.id, feed_url), now)
     finally:
         store.close()
@@ -184,17 +172,15 @@ def _postmaster_pid(url: str) -> int | None:
     """The PostgreSQL server's main process, when it runs on this machine (else None)."""
     if not url.startswith("postgres"):
         return None
-    engine = sa.create_engine(normalize_url(url))
+    backend = postgres_backend_pid(url)
+    if backend is None:
+        return None
     try:
-        with engine.connect() as conn:
-            backend = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
         status = Path(f"/proc/{backend}/status").read_text()
         return int(next(line.split()[1] for line in status.splitlines()
                         if line.startswith("PPid:")))
-    except (OSError, StopIteration, ValueError, sa.exc.SQLAlchemyError):
+    except (OSError, StopIteration, ValueError):
         return None
-    finally:
-        engine.dispose()
 
 
 def _server_cpu(pid: int | None) -> float | None:

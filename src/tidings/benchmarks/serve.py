@@ -31,17 +31,18 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
-import sqlalchemy as sa
 
 from tidings.cli.context import print_json, progress
 from tidings.errors import TidingsError
+from tidings.models import ClusterState, ExtractState
 from tidings.store import open_store
-from tidings.store.schema import articles, feeds, reads, sources, stories
+from tidings.store.benchdb import bulk_load
 
 _VOCABULARY = """minister border talks market storm election court energy vote police budget
 strike council report summit climate health school rail bank trade coast city river deal union
@@ -85,48 +86,39 @@ def build_store(url: str, n_articles: int, *, seed: int = 7) -> dict[str, int]:
     now = datetime.now(UTC)
     n_sources = 200
     n_stories = max(1, n_articles // 4)
+    span = timedelta(days=30).total_seconds()
+    story_rows: list[dict[str, Any]] = []
+    for sid in range(1, n_stories + 1):
+        first = now - timedelta(seconds=span * (sid / n_stories) ** 2)
+        story_rows.append({"id": sid, "title": _sentence(rng, 8).capitalize(),
+                           "first_published_at": first, "last_published_at": first,
+                           "image_url": f"https://img.example/{sid}.jpg",
+                           "created_at": first, "updated_at": first})
+
+    def article_rows() -> Iterator[dict[str, Any]]:
+        for aid in range(1, n_articles + 1):
+            sid = 1 + int(n_stories * rng.random() ** 1.5)
+            opened: datetime = story_rows[sid - 1]["first_published_at"]
+            published = min(opened + timedelta(minutes=rng.randint(0, 600)), now)
+            text = _sentence(rng, 60)
+            yield {
+                "id": aid, "source_id": rng.randint(1, n_sources), "feed_id": None,
+                "entry_key": f"k{aid}", "url": f"https://outlet.example/a/{aid}",
+                "title": _sentence(rng, 9).capitalize(), "published_at": published,
+                "fetched_at": published, "summary": text[:160], "content_text": text,
+                "content_html": f"<p>{text}</p>", "language": "en",
+                "views": rng.randint(0, 500), "story_id": sid,
+                "extract_state": ExtractState.DONE, "cluster_state": ClusterState.DONE}
+
     try:
-        with store.db.write() as conn:
-            conn.execute(sources.insert(), [
-                {"id": i, "name": f"Outlet {i}", "url": f"https://outlet{i}.example",
-                 "created_at": now} for i in range(1, n_sources + 1)])
-            conn.execute(feeds.insert(), [
-                {"id": i, "source_id": i, "url": f"https://outlet{i}.example/feed.xml",
-                 "created_at": now, "last_checked_at": now, "error_count": i % 17 == 0}
-                for i in range(1, n_sources + 1)])
-            span = timedelta(days=30).total_seconds()
-            story_rows: list[dict[str, Any]] = []
-            for sid in range(1, n_stories + 1):
-                first = now - timedelta(seconds=span * (sid / n_stories) ** 2)
-                story_rows.append({"id": sid, "title": _sentence(rng, 8).capitalize(),
-                                   "first_published_at": first, "last_published_at": first,
-                                   "image_url": f"https://img.example/{sid}.jpg",
-                                   "created_at": first, "updated_at": first})
-            conn.execute(stories.insert(), story_rows)
-            batch: list[dict[str, Any]] = []
-            for aid in range(1, n_articles + 1):
-                sid = 1 + int(n_stories * rng.random() ** 1.5)
-                opened: datetime = story_rows[sid - 1]["first_published_at"]
-                published = min(opened + timedelta(minutes=rng.randint(0, 600)), now)
-                text = _sentence(rng, 60)
-                batch.append({
-                    "id": aid, "source_id": rng.randint(1, n_sources), "feed_id": None,
-                    "entry_key": f"k{aid}", "url": f"https://outlet.example/a/{aid}",
-                    "title": _sentence(rng, 9).capitalize(), "published_at": published,
-                    "fetched_at": published, "summary": text[:160], "content_text": text,
-                    "content_html": f"<p>{text}</p>", "language": "en",
-                    "views": rng.randint(0, 500),
-                    "story_id": sid, "extract_state": "done", "cluster_state": "done"})
-                if len(batch) == 5000:
-                    conn.execute(articles.insert(), batch)
-                    batch = []
-            if batch:
-                conn.execute(articles.insert(), batch)
-            # stories end at their newest report
-            last = (sa.select(sa.func.max(articles.c.published_at))
-                    .where(articles.c.story_id == stories.c.id).scalar_subquery())
-            conn.execute(stories.update().values(last_published_at=sa.func.coalesce(
-                last, stories.c.first_published_at)))
+        bulk_load(
+            store,
+            source_rows=[{"id": i, "name": f"Outlet {i}", "url": f"https://outlet{i}.example",
+                          "created_at": now} for i in range(1, n_sources + 1)],
+            feed_rows=[{"id": i, "source_id": i, "url": f"https://outlet{i}.example/feed.xml",
+                        "created_at": now, "last_checked_at": now, "error_count": i % 17 == 0}
+                       for i in range(1, n_sources + 1)],
+            story_rows=story_rows, article_rows=article_rows())
     finally:
         store.close()
     return {"articles": n_articles, "stories": n_stories, "sources": n_sources}
@@ -222,8 +214,7 @@ def _settled_reads(url: str, timeout: float = 60.0) -> int:
 def _count_reads(url: str) -> int:
     store = open_store(url, upgrade=False)
     try:
-        with store.db.read() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(reads)).scalar_one())
+        return store.reads.count()
     finally:
         store.close()
 

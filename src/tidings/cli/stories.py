@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import click
-import sqlalchemy as sa
 
 from tidings.cli.context import AppContext, pass_app, progress
 from tidings.config import Settings
 from tidings.errors import ConfigError
-from tidings.store.schema import stories
 
 
 def parse_since(value: str | None, settings: Settings) -> datetime | None:
@@ -43,9 +41,7 @@ def recluster(app: AppContext, since: str | None) -> None:
     store = app.store
     done = run(store, app.settings, start,
                report=lambda n, total: progress(f"clustered {n}/{total} articles"))
-    with store.db.read() as conn:
-        live = int(conn.execute(sa.select(sa.func.count()).select_from(stories)
-                                .where(stories.c.merged_into.is_(None))).scalar_one())
+    live = store.stories.count()
     progress(f"done: {done} articles, {live} stories")
     click.echo(f"{done} articles in {live} stories")
 

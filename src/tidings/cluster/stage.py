@@ -13,28 +13,24 @@ from __future__ import annotations
 import logging
 import weakref
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
-
-import sqlalchemy as sa
 
 from tidings.cluster.clusterer import Assignment, ClusterConfig, ClusterDoc, StoryClusterer
 from tidings.cluster.headline import representative_title
 from tidings.config import Settings
 from tidings.sanitize import html_to_text
 from tidings.store import Store
-from tidings.store.schema import articles, meta, stories
+from tidings.store.clustering import EPOCH_KEY, ClusterBatch
 
 log = logging.getLogger(__name__)
 
 BATCH = 200  # articles per write transaction
-EPOCH_KEY = "cluster_epoch"  # bumped by every clustering write, to spot other writers
 TITLE_SAMPLE = 40  # newest headlines looked at when choosing a story's title
 
-_COLUMNS = (articles.c.id, articles.c.title, articles.c.content_text, articles.c.summary,
-            articles.c.published_at, articles.c.language)
+__all__ = ["BATCH", "EPOCH_KEY", "cluster_config", "forget", "rebuild", "run_pending", "to_doc"]
 
 
 @dataclass
@@ -75,21 +71,13 @@ def run_pending(store: Store, settings: Settings, *, limit: int | None = None) -
     done = 0
     while limit is None or done < limit:
         size = BATCH if limit is None else min(BATCH, limit - done)
-        pending = (sa.select(*_COLUMNS)
-                   .where(articles.c.cluster_state == "pending",
-                          articles.c.extract_state != "pending")
-                   .order_by(articles.c.published_at, articles.c.id).limit(size))
-        with store.db.read() as conn:
-            rows = list(conn.execute(pending).mappings())
+        rows = store.clustering.pending(size)
         if not rows:
             break
         try:
-            with store.db.write() as conn:
-                _assign_batch(conn, store, state, rows)
-                store.meta.bump(EPOCH_KEY, conn=conn)
-                store.meta.bump(conn=conn)
-                state.epoch = conn.execute(sa.select(meta.c.value)
-                                           .where(meta.c.key == EPOCH_KEY)).scalar()
+            with store.clustering.batch() as batch:
+                _assign_batch(batch, state, rows)
+                state.epoch = batch.finish()
         except BaseException:
             forget(store)  # memory may be ahead of the rolled-back store
             raise
@@ -99,7 +87,7 @@ def run_pending(store: Store, settings: Settings, *, limit: int | None = None) -
 
 def _state(store: Store, settings: Settings) -> _State:
     state = _states.get(store)
-    epoch = store.meta.get(EPOCH_KEY)
+    epoch = store.clustering.epoch()
     if state is None or state.epoch != epoch:
         state = rebuild(store, settings)
         state.epoch = epoch
@@ -109,30 +97,16 @@ def _state(store: Store, settings: Settings) -> _State:
 
 def rebuild(store: Store, settings: Settings) -> _State:
     """A clusterer holding the clustered articles of the last window, as stored."""
-    window = timedelta(days=settings.story_window_days)
-    with store.db.read() as conn:
-        newest = conn.execute(sa.select(sa.func.max(articles.c.published_at))
-                              .where(articles.c.cluster_state == "done")).scalar()
-        top = conn.execute(sa.select(sa.func.max(stories.c.id))).scalar() or 0
-        merged = dict(conn.execute(sa.select(stories.c.id, stories.c.merged_into)
-                                   .where(stories.c.merged_into.is_not(None))).all())
-        rows = []
-        if newest is not None:
-            query = (sa.select(*_COLUMNS, articles.c.story_id, articles.c.duplicate_of)
-                     .where(articles.c.cluster_state == "done",
-                            articles.c.story_id.is_not(None),
-                            articles.c.published_at >= newest - window)
-                     .order_by(articles.c.published_at, articles.c.id))
-            rows = list(conn.execute(query).mappings())
-    clusterer = StoryClusterer(cluster_config(settings), first_story_id=int(top) + 1,
+    window = store.clustering.window(settings.story_window_days)
+    clusterer = StoryClusterer(cluster_config(settings), first_story_id=window.top_story_id + 1,
                                remember_all=False)
     state = _State(clusterer)
-    for row in rows:
-        sid = _follow(merged, int(row["story_id"]))
+    for row in window.rows:
+        sid = _follow(window.merged, int(row["story_id"]))
         clusterer.restore(to_doc(row), sid, row["duplicate_of"])
         state.story_of[sid] = sid
-    if rows:
-        log.info("clusterer rebuilt from %d articles", len(rows))
+    if window.rows:
+        log.info("clusterer rebuilt from %d articles", len(window.rows))
     return state
 
 
@@ -144,15 +118,14 @@ def _follow(merged: Mapping[int, int], sid: int) -> int:
     return sid
 
 
-def _assign_batch(conn: sa.Connection, store: Store, state: _State,
-                  rows: Sequence[Mapping[Any, Any]]) -> None:
+def _assign_batch(batch: ClusterBatch, state: _State, rows: Sequence[Mapping[Any, Any]]) -> None:
     now = datetime.now(UTC)
     touched: set[int] = set()
 
     def story_for(cluster: int, title: str) -> int:
         sid = state.story_of.get(cluster)
         if sid is None:
-            sid = store.stories.create(conn, title=title, now=now)
+            sid = batch.new_story(title, now)
             state.story_of[cluster] = sid
         return sid
 
@@ -163,42 +136,31 @@ def _assign_batch(conn: sa.Connection, store: Store, state: _State,
             target = story_for(survivor, doc.title)
             old = state.story_of.pop(gone, None)
             if old is not None and old != target:
-                store.stories.merge(conn, old, target, now)
+                batch.merge(old, target, now)
             touched.add(target)
         for new, origin in result.split.items():
             touched.add(story_for(new, doc.title))
             touched.add(story_for(state.clusterer.resolve(origin), doc.title))
-        _move(conn, result.moved, lambda c, t=doc.title: story_for(c, t), touched)
+        _move(batch, result.moved, story_for, doc.title, touched)
         sid = story_for(result.story, doc.title)
         touched.add(sid)
-        conn.execute(articles.update().where(articles.c.id == doc.id)
-                     .values(story_id=sid, duplicate_of=result.duplicate_of,
-                             cluster_state="done"))
+        copy_of = None if result.duplicate_of is None else int(str(result.duplicate_of))
+        batch.assign(int(row["id"]), sid, copy_of)
     alive = set(state.story_of.values())
     live = {s for s in touched if s in alive}
-    store.stories.refresh(conn, live, now, titles=_titles(conn, live))
+    batch.refresh(live, now, titles=_titles(batch, live))
 
 
-def _move(conn: sa.Connection, moved: Mapping[Hashable, int], story_for: Any,
-          touched: set[int]) -> None:
+def _move(batch: ClusterBatch, moved: Mapping[Hashable, int],
+          story_for: Callable[[int, str], int], title: str, touched: set[int]) -> None:
     by_story: dict[int, list[int]] = defaultdict(list)
     for key, cluster in moved.items():
-        by_story[story_for(cluster)].append(int(str(key)))
+        by_story[story_for(cluster, title)].append(int(str(key)))
     for sid, ids in by_story.items():
         touched.add(sid)
-        for start in range(0, len(ids), 500):
-            conn.execute(articles.update().where(articles.c.id.in_(ids[start:start + 500]))
-                         .values(story_id=sid))
+        batch.move(sid, ids)
 
 
-def _titles(conn: sa.Connection, story_ids: set[int]) -> dict[int, str]:
-    titles: dict[int, str] = {}
-    for sid in story_ids:
-        query = (sa.select(articles.c.title, articles.c.language)
-                 .where(articles.c.story_id == sid, articles.c.duplicate_of.is_(None))
-                 .order_by(articles.c.published_at.desc(), articles.c.id.desc())
-                 .limit(TITLE_SAMPLE))
-        rows = list(conn.execute(query))[::-1]
-        if rows:
-            titles[sid] = representative_title([r[0] for r in rows], rows[0][1])
-    return titles
+def _titles(batch: ClusterBatch, story_ids: set[int]) -> dict[int, str]:
+    return {sid: representative_title([title for title, _ in rows], rows[0][1])
+            for sid, rows in batch.headlines(story_ids, TITLE_SAMPLE).items()}

@@ -19,7 +19,7 @@ from typing import Any
 
 from tidings.config import Settings
 from tidings.ingest.pipeline import store_parsed
-from tidings.models import Feed, Source
+from tidings.models import Feed, FulltextMode, Source
 from tidings.parse.feed import parse_feed
 from tidings.store import Store
 
@@ -75,7 +75,8 @@ def load_sample(store: Store, settings: Settings, now: datetime) -> DemoReport:
         parsed = parse_feed(sample_bytes(outlet["file"], now), outlet["feed_url"])
         source = store.sources.add(Source(id=None, name=outlet["name"], url=outlet["url"],
                                           category=outlet.get("category"),
-                                          language=parsed.language, fulltext="never"), now)
+                                          language=parsed.language,
+                                          fulltext=FulltextMode.NEVER), now)
         feed = store.feeds.add(Feed(id=None, source_id=source.id, url=outlet["feed_url"],
                                     title=parsed.title, site_url=parsed.site_url,
                                     disabled=True), now)

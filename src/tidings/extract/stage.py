@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
 from tidings.config import Settings
 from tidings.errors import FetchError
 from tidings.extract import ExtractResult, extract_article
@@ -28,9 +26,10 @@ from tidings.extract.article import apply_charset
 from tidings.extract.attribution import agency_in_byline, detect_attribution
 from tidings.extract.language import detect_language, normalize_code
 from tidings.fetch.http import Fetcher
+from tidings.models import ExtractState, FulltextMode
 from tidings.sanitize import html_to_text, sanitize_html
 from tidings.store import Store
-from tidings.store.schema import articles, sources
+from tidings.store.extraction import ID
 
 log = logging.getLogger(__name__)
 
@@ -80,33 +79,18 @@ def _sane_author(value: str | None) -> bool:
     return bool(value) and "://" not in str(value) and len(str(value)) <= 120
 
 
-def _pending(store: Store, limit: int) -> list[dict[str, Any]]:
-    query = (
-        sa.select(articles.c.id, articles.c.url, articles.c.canonical_url, articles.c.title,
-                  articles.c.content_text, articles.c.content_html, articles.c.summary,
-                  articles.c.author, articles.c.image_url, articles.c.language,
-                  articles.c.site_name, sources.c.fulltext.label("mode"),
-                  sources.c.language.label("source_language"))
-        .select_from(articles.outerjoin(sources, sources.c.id == articles.c.source_id))
-        .where(articles.c.extract_state == "pending")
-        .order_by(articles.c.id)
-        .limit(limit)
-    )
-    with store.db.read() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
-
-
 def _feed_text(row: dict[str, Any]) -> str:
     return (row["content_text"] or html_to_text(row["content_html"])
             or html_to_text(row["summary"]) or "").strip()
 
 
 def _plan(row: dict[str, Any], settings: Settings) -> _Item:
-    mode = (row.get("mode") or "auto").lower()
+    mode = (row.get("mode") or FulltextMode.AUTO).lower()
     text = _feed_text(row)
     url = row["url"] or row["canonical_url"]
+    short = len(text) < settings.fulltext_min_chars
     fetch = bool(url) and _sane_url(url) and (
-        mode == "always" or (mode == "auto" and len(text) < settings.fulltext_min_chars))
+        mode == FulltextMode.ALWAYS or (mode == FulltextMode.AUTO and short))
     return _Item(row=row, mode=mode, feed_text=text, fetch=fetch)
 
 
@@ -146,7 +130,7 @@ def _changes(item: _Item) -> dict[str, Any]:
     row = item.row
     result = _extracted(item)
     values: dict[str, Any] = {
-        "_id": row["id"],
+        ID: row["id"],
         "content_html": row["content_html"], "content_text": row["content_text"],
         "image_url": row["image_url"], "author": row["author"], "language": row["language"],
         "canonical_url": row["canonical_url"], "site_name": row["site_name"],
@@ -177,25 +161,12 @@ def _changes(item: _Item) -> dict[str, Any]:
                              or (result.attribution if result is not None else None)
                              or agency_in_byline(values["author"]))
     if item.error:
-        values["extract_state"], values["extract_error"] = "failed", item.error
+        values["extract_state"], values["extract_error"] = ExtractState.FAILED, item.error
     elif result is not None:
-        values["extract_state"] = "done"
+        values["extract_state"] = ExtractState.DONE
     else:
-        values["extract_state"] = "skipped"
+        values["extract_state"] = ExtractState.SKIPPED
     return values
-
-
-def _write(store: Store, changes: list[dict[str, Any]]) -> None:
-    if not changes:
-        return
-    columns = [k for k in changes[0] if k != "_id"]
-    statement = (articles.update()
-                 .where(articles.c.id == sa.bindparam("_id"),
-                        articles.c.extract_state == "pending")
-                 .values({c: sa.bindparam(c) for c in columns}))
-    with store.db.write() as conn:
-        conn.execute(statement, changes)
-        store.meta.bump(conn=conn)  # pages showing these articles are rendered afresh
 
 
 def run_pending(store: Store, settings: Settings, *, limit: int | None = None,
@@ -219,12 +190,12 @@ async def _run(store: Store, settings: Settings, limit: int | None,
     try:
         while limit is None or done < limit:
             want = batch_size if limit is None else min(batch_size, limit - done)
-            rows = _pending(store, want)
+            rows = store.extraction.pending(want)
             if not rows:
                 break
             items = [_plan(row, settings) for row in rows]
             await _fetch_all(items, settings, active)
-            _write(store, [_changes(item) for item in items])
+            store.extraction.save([_changes(item) for item in items])
             done += len(rows)
             if len(rows) < want:
                 break

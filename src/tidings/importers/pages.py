@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 import lxml.etree
 import lxml.html
-import sqlalchemy as sa
 
 from tidings.config import Settings
 from tidings.errors import ParseError, TidingsError
@@ -32,10 +31,9 @@ from tidings.extract.article import clean_debris, decode_html, parse_html
 from tidings.extract.attribution import credit_prefix, detect_attribution
 from tidings.extract.language import detect_language
 from tidings.extract.timelabels import CountAndTime, parse_count, split_count_and_time
-from tidings.models import Source
+from tidings.models import ExtractState, FulltextMode, NewArticle, Source
 from tidings.sanitize import sanitize_html
 from tidings.store import Store
-from tidings.store.schema import articles
 
 UNKNOWN_OUTLET = "Imported pages"
 MAX_PAGE_BYTES = 20 * 1024 * 1024
@@ -373,7 +371,7 @@ def _source_for(store: Store, page: PageContent, now: datetime) -> Source:
     if page.url:
         parts = urlsplit(page.url)
         site = f"{parts.scheme}://{parts.netloc}/" if parts.netloc else None
-    return store.sources.add(Source(id=None, name=name, url=site, fulltext="never"), now)
+    return store.sources.add(Source(id=None, name=name, url=site, fulltext=FulltextMode.NEVER), now)
 
 
 def import_page(store: Store, settings: Settings, path: Path | str, *, now: datetime
@@ -388,66 +386,31 @@ def import_page(store: Store, settings: Settings, path: Path | str, *, now: date
         raise ParseError(f"{path.name}: no article and no list found in the page")
     source = _source_for(store, page, now)
     assert source.id is not None
-    rows: list[dict[str, Any]] = []
+    rows: list[NewArticle] = []
     if page.text and page.title:
         content_html = sanitize_html(page.html, page.url)
         published = page.published_at.astimezone(UTC) if page.published_at else now
-        rows.append(_row(source.id, _key("page", page.url or page.title), now,
-                         title=page.title, url=page.url, canonical_url=page.url,
-                         author=page.author, published_at=min(published, now),
-                         content_html=content_html, content_text=page.text,
-                         summary=page.text[:300], image_url=page.image_url,
-                         language=page.language, site_name=page.site_name,
-                         attribution=page.attribution, views=page.views or 0,
-                         extract_state="done"))
+        rows.append(NewArticle(
+            source_id=source.id, entry_key=_key("page", page.url or page.title), fetched_at=now,
+            title=page.title, url=page.url, canonical_url=page.url,
+            author=page.author, published_at=min(published, now),
+            content_html=content_html, content_text=page.text,
+            summary=page.text[:300], image_url=page.image_url,
+            language=page.language, site_name=page.site_name,
+            attribution=page.attribution, views=page.views or 0,
+            extract_state=ExtractState.DONE))
     for entry in page.entries:
         title, agency = credit_prefix(entry.title)
-        rows.append(_row(source.id, _key("list", entry.url or title), now,
-                         title=title, url=entry.url, canonical_url=entry.url,
-                         published_at=entry.published_at, views=entry.views or 0,
-                         attribution=agency or detect_attribution(title, None),
-                         language=detect_language(title) if len(title) > 40 else None,
-                         site_name=page.site_name,
-                         extract_state="pending" if entry.url else "skipped"))
-    new, updated = _store_rows(store, rows)
+        rows.append(NewArticle(
+            source_id=source.id, entry_key=_key("list", entry.url or title), fetched_at=now,
+            title=title, url=entry.url, canonical_url=entry.url,
+            published_at=entry.published_at, views=entry.views or 0,
+            attribution=agency or detect_attribution(title, None),
+            language=detect_language(title) if len(title) > 40 else None,
+            site_name=page.site_name,
+            extract_state=ExtractState.PENDING if entry.url else ExtractState.SKIPPED))
+    new, updated = store.articles.add_or_count_views(rows)
     return ImportReport(
         file=path.name, source=source.name, source_id=source.id, article=bool(page.text),
         attribution=page.attribution if page.text else None, list_entries=len(page.entries),
         new=new, existing=len(rows) - new, updated=updated)
-
-
-def _row(source_id: int, key: str, now: datetime, **values: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "feed_id": None, "source_id": source_id, "entry_key": key, "guid": None, "url": None,
-        "canonical_url": None, "title": "", "author": None, "published_at": now,
-        "fetched_at": now, "updated_at": None, "summary": None, "content_html": None,
-        "content_text": None, "image_url": None, "language": None, "site_name": None,
-        "attribution": None, "views": 0, "extract_state": "pending",
-    }
-    row.update(values)
-    return row
-
-
-def _store_rows(store: Store, rows: list[dict[str, Any]]) -> tuple[int, int]:
-    """Insert new rows, refresh view counts of rows already there; one transaction."""
-    if not rows:
-        return 0, 0
-    source_id = rows[0]["source_id"]
-    keys = [r["entry_key"] for r in rows]
-    updated = 0
-    with store.db.write() as conn:
-        existing = {
-            r.entry_key: (r.id, r.views)
-            for r in conn.execute(sa.select(articles.c.id, articles.c.entry_key, articles.c.views)
-                                  .where(articles.c.source_id == source_id,
-                                         articles.c.entry_key.in_(keys)))
-        }
-        new_ids = store.articles.insert_many(conn, [r for r in rows
-                                                    if r["entry_key"] not in existing])
-        for row in rows:
-            old = existing.get(row["entry_key"])
-            if old and row["views"] and row["views"] != old[1]:
-                conn.execute(articles.update().where(articles.c.id == old[0])
-                             .values(views=row["views"]))
-                updated += 1
-    return len(new_ids), updated

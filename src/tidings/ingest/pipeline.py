@@ -22,10 +22,10 @@ from tidings.fetch import schedule
 from tidings.fetch.http import Fetcher, Response
 from tidings.fetch.sitemaps import follow_index
 from tidings.fetch.urls import canonicalize
-from tidings.models import Feed, ParsedFeed
+from tidings.models import Feed, FeedError, NewArticle, ParsedFeed
 from tidings.parse.feed import parse_feed
 from tidings.store import Store
-from tidings.store.articles import entry_values
+from tidings.store.engine import Connection
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +35,14 @@ class FetchReport:
     feeds: int = 0
     new_articles: int = 0
     not_modified: int = 0
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[FeedError] = field(default_factory=list)
     new_article_ids: list[int] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The ``tidings fetch --json`` shape (DESIGN.md)."""
         return {"feeds": self.feeds, "new_articles": self.new_articles,
-                "not_modified": self.not_modified, "errors": list(self.errors)}
+                "not_modified": self.not_modified,
+                "errors": [e.as_json() for e in self.errors]}
 
 
 @dataclass
@@ -61,20 +62,20 @@ class PreparedWrite:
     """What one fetch changes: the rows to insert and the feed's new state."""
 
     feed: Feed
-    rows: list[dict[str, Any]]
+    rows: list[NewArticle]
     changes: dict[str, Any]
     not_modified: bool = False
     parsed: ParsedFeed | None = None
 
 
-def entry_rows(feed: Feed, parsed: ParsedFeed, now: datetime) -> list[dict[str, Any]]:
+def entry_rows(feed: Feed, parsed: ParsedFeed, now: datetime) -> list[NewArticle]:
     assert feed.id is not None and feed.source_id is not None
-    return [entry_values(e, feed_id=feed.id, source_id=feed.source_id, now=now,
-                         canonical_url=canonicalize(e.url) if e.url else None)
+    return [NewArticle.from_entry(e, feed_id=feed.id, source_id=feed.source_id, now=now,
+                                  canonical_url=canonicalize(e.url) if e.url else None)
             for e in parsed.entries]
 
 
-def _write(store: Store, conn: Any, job: PreparedWrite, now: datetime) -> list[int]:
+def _write(store: Store, conn: Connection, job: PreparedWrite, now: datetime) -> list[int]:
     assert job.feed.id is not None
     ids = store.articles.insert_many(conn, job.rows) if job.rows else []
     changes = dict(job.changes)
@@ -300,7 +301,7 @@ async def refresh_async(store: Store, settings: Settings, *,
             outcome = await next_done
             report.feeds += 1
             if outcome.error is not None:
-                report.errors.append({"feed_url": outcome.feed.url, "error": outcome.error})
+                report.errors.append(FeedError(outcome.feed.url, outcome.error))
             elif outcome.not_modified:
                 report.not_modified += 1
             report.new_articles += len(outcome.new_ids)
@@ -314,7 +315,7 @@ async def refresh_async(store: Store, settings: Settings, *,
         if own:
             await active.aclose()
     report.new_article_ids.sort()
-    report.errors.sort(key=lambda e: e["feed_url"])
+    report.errors.sort(key=lambda e: e.feed_url)
     return report
 
 

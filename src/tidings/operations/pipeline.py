@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tidings.config import Settings
 from tidings.errors import OperationError
+from tidings.models import ExtractState
 from tidings.store import Store, health
 from tidings.worker import stages
 
@@ -39,7 +40,8 @@ def pipeline_action(store: Store, settings: Settings, action: str, *,
         return f"{n} failed article(s) queued for extraction again."
     if action == "requeue-extract-all":
         n = health.requeue_extraction(store, source_id=source_id,
-                                      states=("failed", "done", "skipped"))
+                                      states=(ExtractState.FAILED, ExtractState.DONE,
+                                              ExtractState.SKIPPED))
         return f"{n} article(s) queued for extraction again."
     if action == "requeue-cluster":
         n = health.requeue_clustering(store, source_id=source_id)

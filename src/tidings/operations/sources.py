@@ -15,10 +15,10 @@ from tidings.errors import NotFoundError, OperationError
 from tidings.fetch.discover import Discovered, find_feeds
 from tidings.fetch.http import Fetcher
 from tidings.ingest.pipeline import ingest_response
-from tidings.models import Feed, Source
+from tidings.models import Feed, FulltextMode, Source
 from tidings.store import Store, health
 
-FULLTEXT_MODES = ("auto", "always", "never")
+FULLTEXT_MODES = tuple(m.value for m in FulltextMode)
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _source_for(store: Store, found: Discovered, *, name: str | None, category: 
         return existing
     label = name or parsed.title or parts.hostname or found.url
     source = Source(id=None, name=label, url=site, category=category,
-                    fulltext=fulltext or "auto", language=parsed.language)
+                    fulltext=fulltext or FulltextMode.AUTO, language=parsed.language)
     return store.sources.add(source, now)
 
 

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 from tidings.store.articles import ArticleRepo
+from tidings.store.clustering import ClusterQueue
 from tidings.store.engine import Database, create_engine, migrate
+from tidings.store.extraction import ExtractQueue
 from tidings.store.leases import LeaseRepo
 from tidings.store.reads import Meta, ReadRepo
 from tidings.store.search import SearchRepo
@@ -31,6 +33,8 @@ class Store:
         self.reads = ReadRepo(db)
         self.search = SearchRepo(db)
         self.meta = Meta(db)
+        self.clustering = ClusterQueue(db, self.stories, self.meta)
+        self.extraction = ExtractQueue(db, self.meta)
 
     @property
     def dialect(self) -> str:

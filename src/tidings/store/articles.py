@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tidings.errors import NotFoundError
-from tidings.models import Article, Entry
+from tidings.models import Article, NewArticle
 from tidings.store.dialects import insert
 from tidings.store.engine import Database
 from tidings.store.schema import articles
@@ -24,54 +25,31 @@ def article_from_row(row: Mapping[Any, Any]) -> Article:
     return Article(id=row["id"], **{k: row[k] for k in ARTICLE_FIELDS})
 
 
-def entry_values(entry: Entry, *, feed_id: int | None, source_id: int, now: datetime,
-                 canonical_url: str | None = None, **extra: Any) -> dict[str, Any]:
-    """Row values for a new article from a parsed entry.
+_NEW_FIELDS = tuple(f.name for f in dataclasses.fields(NewArticle))
 
-    A missing date falls back to the first time the item was seen; a future date is clamped.
-    """
-    published = entry.published_at or entry.updated_at or now
-    if published > now:
-        published = now
-    return {
-        "feed_id": feed_id,
-        "source_id": source_id,
-        "entry_key": entry.key,
-        "guid": entry.guid,
-        "url": entry.url,
-        "canonical_url": canonical_url or entry.url,
-        "title": entry.title,
-        "author": entry.author,
-        "published_at": published,
-        "fetched_at": now,
-        "updated_at": entry.updated_at,
-        "summary": entry.summary,
-        "content_html": entry.content_html,
-        "content_text": entry.content_text,
-        "image_url": entry.image_url,
-        "language": entry.language,
-        **extra,
-    }
+
+def _values(article: NewArticle) -> dict[str, Any]:
+    return {name: getattr(article, name) for name in _NEW_FIELDS}
 
 
 class ArticleRepo:
     def __init__(self, db: Database):
         self.db = db
 
-    def insert_many(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """Insert rows whose (source, entry key) is new; return the new ids, in row order.
+    def insert_many(self, conn: sa.Connection, rows: Sequence[NewArticle]) -> list[int]:
+        """Insert articles whose (source, entry key) is new; return the new ids, in row order.
 
         Runs inside the caller's transaction so a feed's entries land together or not at all.
         """
         if not rows:
             return []
         # one entry key once per batch: a feed repeating a GUID stores one article
-        unique: dict[tuple[Any, str], dict[str, Any]] = {}
+        unique: dict[tuple[int, str], NewArticle] = {}
         for row in rows:
-            unique.setdefault((row["source_id"], row["entry_key"]), row)
+            unique.setdefault((row.source_id, row.entry_key), row)
         # leave out entries already stored: on PostgreSQL a conflicting row still fires the
         # BEFORE INSERT search trigger, a tsvector computed for every known item at every poll
-        by_source: dict[Any, list[str]] = {}
+        by_source: dict[int, list[str]] = {}
         for source_id, key in unique:
             by_source.setdefault(source_id, []).append(key)
         for source_id, keys in by_source.items():
@@ -88,8 +66,33 @@ class ArticleRepo:
         )
         # without sort_by_parameter_order SQLAlchemy sends the rows in a few multi-row
         # statements instead of one statement per row; ids are handed out in row order
-        result = conn.execute(statement, list(unique.values()))
+        result = conn.execute(statement, [_values(a) for a in unique.values()])
         return sorted(r.id for r in result if r.id is not None)
+
+    def add_or_count_views(self, rows: Sequence[NewArticle]) -> tuple[int, int]:
+        """Insert the new articles of one source and refresh the view counts of those already
+        stored, in one transaction; (how many were new, how many counts changed)."""
+        if not rows:
+            return 0, 0
+        source_id = rows[0].source_id
+        keys = [r.entry_key for r in rows]
+        updated = 0
+        with self.db.write() as conn:
+            existing = {
+                r.entry_key: (r.id, r.views)
+                for r in conn.execute(sa.select(articles.c.id, articles.c.entry_key,
+                                                articles.c.views)
+                                      .where(articles.c.source_id == source_id,
+                                             articles.c.entry_key.in_(keys)))
+            }
+            new_ids = self.insert_many(conn, [r for r in rows if r.entry_key not in existing])
+            for row in rows:
+                old = existing.get(row.entry_key)
+                if old and row.views and row.views != old[1]:
+                    conn.execute(articles.update().where(articles.c.id == old[0])
+                                 .values(views=row.views))
+                    updated += 1
+        return len(new_ids), updated
 
     def recent_times(self, feed_id: int, since: datetime,
                      conn: sa.Connection | None = None) -> list[datetime]:

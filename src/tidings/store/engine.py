@@ -21,7 +21,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.engine import Connection as Connection  # re-exported: a write transaction
+from sqlalchemy.engine import Engine, ExceptionContext
 
 from tidings.errors import ConstraintError, StorageError, one_line
 

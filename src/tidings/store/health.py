@@ -12,10 +12,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tidings.models import Feed, Source
+from tidings.models import ClusterState, ExtractState, Feed, Source
 from tidings.store.schema import articles, feeds
 
-EXTRACT_STATES = ("pending", "done", "failed", "skipped")
+EXTRACT_STATES = tuple(ExtractState)
 
 
 @dataclass(slots=True)
@@ -88,7 +88,8 @@ def source_detail(store: Any, source_id: int) -> SourceDetail:
                              .where(articles.c.source_id == source_id)).scalar_one()
         errors = [dict(r) for r in conn.execute(
             sa.select(articles.c.id, articles.c.title, articles.c.url, articles.c.extract_error)
-            .where(articles.c.source_id == source_id, articles.c.extract_state == "failed")
+            .where(articles.c.source_id == source_id,
+                   articles.c.extract_state == ExtractState.FAILED)
             .order_by(articles.c.id.desc()).limit(10)).mappings()]
         queue = _counts(conn, articles.c.extract_state, source_id)
     health = SourceHealth(source, own, int(count), sum(1 for f in own if f.error_count > 0))
@@ -96,25 +97,25 @@ def source_detail(store: Any, source_id: int) -> SourceDetail:
 
 
 def requeue_extraction(store: Any, *, source_id: int | None = None,
-                       states: tuple[str, ...] = ("failed",)) -> int:
+                       states: tuple[str, ...] = (ExtractState.FAILED,)) -> int:
     """Put articles back in the extraction queue (and so, after it, the clustering queue)."""
     where: list[sa.ColumnElement[bool]] = [articles.c.extract_state.in_(states)]
     if source_id is not None:
         where.append(articles.c.source_id == source_id)
     with store.db.write() as conn:
-        return int(conn.execute(articles.update().where(*where)
-                                .values(extract_state="pending", extract_error=None)).rowcount)
+        return int(conn.execute(articles.update().where(*where).values(
+            extract_state=ExtractState.PENDING, extract_error=None)).rowcount)
 
 
 def requeue_clustering(store: Any, *, source_id: int | None = None) -> int:
     """Put articles not yet in a story back in the clustering queue."""
-    where: list[sa.ColumnElement[bool]] = [articles.c.cluster_state != "pending",
+    where: list[sa.ColumnElement[bool]] = [articles.c.cluster_state != ClusterState.PENDING,
                                            articles.c.story_id.is_(None)]
     if source_id is not None:
         where.append(articles.c.source_id == source_id)
     with store.db.write() as conn:
         return int(conn.execute(articles.update().where(*where)
-                                .values(cluster_state="pending")).rowcount)
+                                .values(cluster_state=ClusterState.PENDING)).rowcount)
 
 
 def reset_feed_errors(store: Any, source_id: int) -> int:

@@ -191,6 +191,11 @@ class ReadRepo:
         with self.db.read() as conn:
             return [(int(a), s, t) for a, s, t in conn.execute(query)]
 
+    def count(self) -> int:
+        """Reads stored (the benchmarks check that buffered reads were all written)."""
+        with self.db.read() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(reads)).scalar_one())
+
     def prune(self, before: datetime) -> int:
         """Forget dedup keys older than ``before`` (views already counted stay counted)."""
         with self.db.write() as conn:

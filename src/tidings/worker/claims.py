@@ -21,10 +21,15 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tidings.config import Settings
+from tidings.models import FeedError
 from tidings.store import Store
+
+if TYPE_CHECKING:  # imported when used below: keeps the command line quick
+    from tidings.fetch.http import Fetcher
+    from tidings.ingest.pipeline import FetchReport
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +40,7 @@ RECLAIM_SECONDS = 1.0  # with feeds in flight, look for newly due ones this ofte
 @dataclass(slots=True)
 class ClaimResult:
     claimed: int
-    report: Any = None  # the pipeline's FetchReport for the claimed feeds, or None
+    report: FetchReport | None = None  # what refreshing the claimed feeds gave
 
 
 @dataclass(slots=True)
@@ -43,9 +48,9 @@ class Totals:
     feeds: int = 0
     new_articles: int = 0
     not_modified: int = 0
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[FeedError] = field(default_factory=list)
 
-    def add(self, report: Any) -> None:
+    def add(self, report: FetchReport) -> None:
         self.feeds += int(report.feeds)
         self.new_articles += int(report.new_articles)
         self.not_modified += int(report.not_modified)
@@ -108,7 +113,7 @@ def claim_and_refresh(store: Store, settings: Settings, worker_id: str, limit: i
 async def refresh_continuously(store: Store, settings: Settings, worker_id: str, *,
                                concurrency: int, stop: threading.Event,
                                due_before: datetime | None = None, drain: bool = False,
-                               idle: float = 5.0, fetcher: Any = None) -> Totals:
+                               idle: float = 5.0, fetcher: Fetcher | None = None) -> Totals:
     """Keep up to ``concurrency`` due feeds in flight until ``stop`` is set.
 
     ``drain``: return once no feed due by ``due_before`` is left unclaimed and none is in

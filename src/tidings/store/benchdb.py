@@ -1,0 +1,74 @@
+"""The database chores of the benchmarks: bulk rows, a throwaway schema, the server's pid.
+
+Kept in the store with every other statement, so the benchmarks measure tidings without
+building SQL of their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+from tidings.store.engine import normalize_url
+from tidings.store.schema import articles, feeds, sources, stories
+
+if TYPE_CHECKING:
+    from tidings.store import Store
+
+Row = Mapping[str, Any]
+
+
+def bulk_load(store: Store, *, source_rows: Sequence[Row], feed_rows: Sequence[Row],
+              story_rows: Sequence[Row], article_rows: Iterable[Row], batch: int = 5000) -> None:
+    """Insert ready-made rows (ids included) in one transaction, then end every story at
+    its newest article. For synthetic stores: no deduplication, no search-index shortcuts."""
+    with store.db.write() as conn:
+        conn.execute(sources.insert(), list(source_rows))
+        conn.execute(feeds.insert(), list(feed_rows))
+        conn.execute(stories.insert(), list(story_rows))
+        pending: list[Row] = []
+        for row in article_rows:
+            pending.append(row)
+            if len(pending) == batch:
+                conn.execute(articles.insert(), pending)
+                pending = []
+        if pending:
+            conn.execute(articles.insert(), pending)
+        last = (sa.select(sa.func.max(articles.c.published_at))
+                .where(articles.c.story_id == stories.c.id).scalar_subquery())
+        conn.execute(stories.update().values(last_published_at=sa.func.coalesce(
+            last, stories.c.first_published_at)))
+
+
+@contextlib.contextmanager
+def scratch_postgres(database_url: str) -> Iterator[str]:
+    """A URL whose store lives in a new PostgreSQL schema, dropped afterwards (the user's
+    own tables are never touched)."""
+    schema = "tidings_bench_" + uuid.uuid4().hex[:10]
+    admin = sa.create_engine(normalize_url(database_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in database_url else "?"
+    try:
+        yield f"{database_url}{separator}options={quote(f'-csearch_path={schema},public')}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()
+
+
+def postgres_backend_pid(url: str) -> int | None:
+    """The process id of one server backend for ``url`` (None when it cannot be asked)."""
+    engine = sa.create_engine(normalize_url(url))
+    try:
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+    except sa.exc.SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
