@@ -8,12 +8,15 @@ work from ``extract_state`` and ``cluster_state``, so re-running is setting thos
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from tidings.models import ClusterState, ExtractState, Feed, Source
 from tidings.store.schema import articles, feeds
+
+if TYPE_CHECKING:  # the Store class imports this module's neighbours
+    from tidings.store import Store
 
 EXTRACT_STATES = tuple(ExtractState)
 
@@ -58,12 +61,12 @@ def _counts(conn: sa.Connection, column: sa.Column[Any],
     return {str(state): int(n) for state, n in conn.execute(query)}
 
 
-def overview(store: Any) -> Overview:
+def overview(store: Store) -> Overview:
     """Every source with its feeds, article count and failing feeds; both stage queues."""
     all_sources = store.sources.list()
     all_feeds = store.feeds.list()
     with store.db.read() as conn:
-        per_source = dict(conn.execute(
+        per_source: dict[int, int] = dict(conn.execute(
             sa.select(articles.c.source_id, sa.func.count()).group_by(articles.c.source_id)
         ).all())
         extract = _counts(conn, articles.c.extract_state)
@@ -74,12 +77,12 @@ def overview(store: Any) -> Overview:
     rows = []
     for source in all_sources:
         own = by_source.get(source.id or 0, [])
-        rows.append(SourceHealth(source, own, int(per_source.get(source.id, 0)),
+        rows.append(SourceHealth(source, own, int(per_source.get(source.id or 0, 0)),
                                  sum(1 for f in own if f.error_count > 0)))
     return Overview(rows, extract, cluster)
 
 
-def source_detail(store: Any, source_id: int) -> SourceDetail:
+def source_detail(store: Store, source_id: int) -> SourceDetail:
     """One source: its feeds' health, and the last extraction errors of its articles."""
     source = store.sources.get(source_id)  # NotFoundError when missing
     own = store.feeds.list(source_id)
@@ -96,7 +99,7 @@ def source_detail(store: Any, source_id: int) -> SourceDetail:
     return SourceDetail(health, errors, queue)
 
 
-def requeue_extraction(store: Any, *, source_id: int | None = None,
+def requeue_extraction(store: Store, *, source_id: int | None = None,
                        states: tuple[str, ...] = (ExtractState.FAILED,)) -> int:
     """Put articles back in the extraction queue (and so, after it, the clustering queue)."""
     where: list[sa.ColumnElement[bool]] = [articles.c.extract_state.in_(states)]
@@ -107,7 +110,7 @@ def requeue_extraction(store: Any, *, source_id: int | None = None,
             extract_state=ExtractState.PENDING, extract_error=None)).rowcount)
 
 
-def requeue_clustering(store: Any, *, source_id: int | None = None) -> int:
+def requeue_clustering(store: Store, *, source_id: int | None = None) -> int:
     """Put articles not yet in a story back in the clustering queue."""
     where: list[sa.ColumnElement[bool]] = [articles.c.cluster_state != ClusterState.PENDING,
                                            articles.c.story_id.is_(None)]
@@ -118,7 +121,7 @@ def requeue_clustering(store: Any, *, source_id: int | None = None) -> int:
                                 .values(cluster_state=ClusterState.PENDING)).rowcount)
 
 
-def reset_feed_errors(store: Any, source_id: int) -> int:
+def reset_feed_errors(store: Store, source_id: int) -> int:
     """Clear error counts and re-enable a source's feeds, so they are fetched again soon."""
     with store.db.write() as conn:
         return int(conn.execute(

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from tidings.store.schema import articles, sources, stories
+
+if TYPE_CHECKING:  # the Store class imports this module's neighbours
+    from tidings.store import Store
 
 BATCH = 2000
 MAX_PASSES = 5
@@ -51,7 +54,7 @@ def _referenced() -> sa.Select[Any]:
     return sa.select(other.c.duplicate_of).where(other.c.duplicate_of.is_not(None))
 
 
-def source_days(store: Any, default_days: int) -> dict[int, int]:
+def source_days(store: Store, default_days: int) -> dict[int, int]:
     """Each source's retention in days (0: keep forever)."""
     with store.db.read() as conn:
         rows = conn.execute(sa.select(sources.c.id, sources.c.retention_days)).all()
@@ -59,7 +62,7 @@ def source_days(store: Any, default_days: int) -> dict[int, int]:
             for r in rows}
 
 
-def set_source_days(store: Any, source_id: int, days: int | None) -> None:
+def set_source_days(store: Store, source_id: int, days: int | None) -> None:
     from tidings.errors import NotFoundError
 
     with store.db.write() as conn:
@@ -69,7 +72,7 @@ def set_source_days(store: Any, source_id: int, days: int | None) -> None:
             raise NotFoundError(f"no source with id {source_id}")
 
 
-def prune(store: Any, *, default_days: int, now: datetime, source_id: int | None = None,
+def prune(store: Store, *, default_days: int, now: datetime, source_id: int | None = None,
           dry_run: bool = False, override_sources: bool = False) -> PruneReport:
     """Delete articles past retention, keeping first reports and originals of copies.
 
@@ -113,7 +116,7 @@ def prune(store: Any, *, default_days: int, now: datetime, source_id: int | None
     return report
 
 
-def _prune_source(store: Any, old: sa.ColumnElement[bool], dry_run: bool) -> int:
+def _prune_source(store: Store, old: sa.ColumnElement[bool], dry_run: bool) -> int:
     deletable = (sa.select(articles.c.id)
                  .where(old, articles.c.id.not_in(_first_reports()),
                         articles.c.id.not_in(_referenced()))
