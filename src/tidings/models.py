@@ -6,6 +6,7 @@ reader's zone happens only when rendering.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -33,6 +34,9 @@ class FulltextMode(StrEnum):
     AUTO = "auto"  # when the feed's own text is short
     ALWAYS = "always"
     NEVER = "never"
+
+#: ``progress(done, total)``, called as long work proceeds (the command line draws it)
+ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(slots=True)

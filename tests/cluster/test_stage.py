@@ -138,7 +138,9 @@ def test_recluster_is_deterministic(store: Store, settings: Settings) -> None:
     _stream(store)
     stage.run_pending(store, settings)
     first = _partition(store)
-    assert recluster(store, settings) > 0
+    seen: list[tuple[int, int]] = []
+    done = recluster(store, settings, progress=lambda n, total: seen.append((n, total)))
+    assert done > 0 and seen[0] == (0, done) and seen[-1] == (done, done)
     assert _partition(store) == first
     assert recluster(store, settings, since=T0 + timedelta(days=1)) == 6
     assert _partition(store) == first

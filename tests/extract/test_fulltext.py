@@ -118,7 +118,10 @@ def test_limit(store: Store, settings: Settings) -> None:
     auto = _source(store, "never")
     for i in range(5):
         _add(store, auto, f"k{i}", url=None)
-    assert run_pending(store, settings, limit=3) == 3
+    seen: list[tuple[int, int]] = []
+    assert run_pending(store, settings, limit=3,
+                       progress=lambda done, total: seen.append((done, total))) == 3
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert run_pending(store, settings) == 2
 
 

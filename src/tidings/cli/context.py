@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from tidings.cli.progress import Progress
 from tidings.config import Settings
 from tidings.store import Store, open_store
 
@@ -42,5 +43,10 @@ def print_json(obj: Any) -> None:
 
 
 def progress(message: str) -> None:
-    """Progress for people, on stderr, so stdout stays clean for ``--json`` consumers."""
-    click.echo(message, err=True)
+    """A line for people, on stderr, so stdout stays clean for ``--json`` consumers (kept
+    clear of a progress line being drawn, see :mod:`tidings.cli.progress`)."""
+    drawing = Progress.current
+    if drawing is not None and drawing.active:
+        drawing.note(message)
+    else:
+        click.echo(message, err=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tidings.cli.context import AppContext, pass_app, print_json, progress
+from tidings.cli.context import AppContext, pass_app, print_json
+from tidings.cli.progress import Progress
 from tidings.ingest.pipeline import FeedOutcome, refresh
 from tidings.worker.stages import run_queued
 
@@ -24,20 +25,19 @@ def fetch(app: AppContext, as_json: bool, fetch_only: bool, due: bool,
           feed_ids: tuple[int, ...]) -> None:
     """Fetch every active feed now and store new articles."""
     store = app.store
-    quiet = as_json
+    bar = Progress("fetch", quiet=as_json, unit="feeds")
 
     def on_feed(outcome: FeedOutcome) -> None:
-        if quiet:
-            return
         if outcome.error:
-            progress(f"  error  {outcome.feed.url}: {outcome.error}")
+            bar.note(f"  error  {outcome.feed.url}: {outcome.error}")
         elif outcome.not_modified:
-            progress(f"  same   {outcome.feed.url}")
+            bar.note(f"  same   {outcome.feed.url}")
         else:
-            progress(f"  {len(outcome.new_ids):>4} new  {outcome.feed.url}")
+            bar.note(f"  {len(outcome.new_ids):>4} new  {outcome.feed.url}")
 
-    report = refresh(store, app.settings, feed_ids=list(feed_ids) or None, only_due=due,
-                     on_feed=on_feed)
+    with bar:
+        report = refresh(store, app.settings, feed_ids=list(feed_ids) or None, only_due=due,
+                         on_feed=on_feed, progress=bar)
     stages: dict[str, int | str] = {}
     if not fetch_only and report.feeds:
         stages = run_queued(store, app.settings)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from tidings.cli.context import AppContext, pass_app, print_json
+from tidings.cli.progress import Progress
 from tidings.config import Settings
 from tidings.errors import ConfigError, TidingsError
 from tidings.importers.opml import import_opml
@@ -45,7 +46,8 @@ def import_(app: AppContext, file: Path, now_text: str | None, as_json: bool) ->
     except OSError as exc:
         raise TidingsError(f"cannot read {file}: {exc.strerror or exc}") from None
     if is_opml(file, data[:4096]):
-        report = import_opml(app.store, data, now=now)
+        with Progress("import", quiet=as_json, unit="feeds") as bar:
+            report = import_opml(app.store, data, now=now, progress=bar)
         if as_json:
             print_json({"kind": "opml", "added": len(report.added),
                         "existing": len(report.existing), "skipped": report.skipped})

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from tidings.cli.context import AppContext, pass_app, print_json, progress
+from tidings.cli.progress import Progress
 from tidings.operations import pipeline as ops
 from tidings.store import backup as backups
 from tidings.store import health, retention
@@ -99,7 +100,9 @@ def reextract_command(app: AppContext, source_id: int | None, everything: bool,
     action = "requeue-extract-all" if everything else "requeue-extract"
     click.echo(ops.pipeline_action(app.store, app.settings, action, source_id=source_id))
     if run:
-        click.echo(ops.pipeline_action(app.store, app.settings, "run-extract"))
+        with Progress("extract", unit="pages") as bar:
+            done = ops.pipeline_action(app.store, app.settings, "run-extract", progress=bar)
+        click.echo(done)
 
 
 @click.command("health")

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from tidings.cli.context import print_json, progress
+from tidings.cli.progress import Progress
 from tidings.errors import StorageError
 from tidings.store import open_store
 from tidings.store.copy import copy_store
@@ -40,8 +41,9 @@ def migrate_store_command(source_url: str, target_url: str, force: bool, batch_s
     try:
         target = open_store(target_url)
         try:
-            result = copy_store(source, target, force=force, batch=batch_size,
-                                report=progress)
+            with Progress("migrate-store", quiet=as_json, unit="rows") as bar:
+                result = copy_store(source, target, force=force, batch=batch_size,
+                                    report=progress, progress=bar)
         finally:
             target.close()
     finally:

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import click
 
-from tidings.cli.context import AppContext, pass_app, progress
+from tidings.cli.context import AppContext, pass_app
+from tidings.cli.progress import Progress
 from tidings.config import Settings
 from tidings.errors import ConfigError
 
@@ -39,10 +40,9 @@ def recluster(app: AppContext, since: str | None) -> None:
 
     start = parse_since(since, app.settings)
     store = app.store
-    done = run(store, app.settings, start,
-               report=lambda n, total: progress(f"clustered {n}/{total} articles"))
+    with Progress("recluster", unit="articles") as bar:
+        done = run(store, app.settings, start, progress=bar)
     live = store.stories.count()
-    progress(f"done: {done} articles, {live} stories")
     click.echo(f"{done} articles in {live} stories")
 
 

@@ -7,11 +7,11 @@ order, with a fresh clusterer, so the same articles always give the same stories
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from tidings.cluster.stage import BATCH, forget, run_pending
 from tidings.config import Settings
+from tidings.models import ProgressFn
 from tidings.store import Store
 from tidings.store.locks import CLUSTER_LOCK, exclusive
 
@@ -24,23 +24,25 @@ def reset(store: Store, since: datetime | None = None) -> int:
 
 
 def recluster(store: Store, settings: Settings, since: datetime | None = None,
-              report: Callable[[int, int], None] | None = None) -> int:
-    """Reset and assign again; ``report(done, total)`` after every batch. Holds the
+              progress: ProgressFn | None = None) -> int:
+    """Reset and assign again; ``progress(done, total)`` after every batch. Holds the
     clustering lock throughout, so no worker assigns articles in between."""
     with exclusive(store.db, CLUSTER_LOCK):
-        return _recluster(store, settings, since, report)
+        return _recluster(store, settings, since, progress)
 
 
 def _recluster(store: Store, settings: Settings, since: datetime | None,
-               report: Callable[[int, int], None] | None) -> int:
+               progress: ProgressFn | None) -> int:
     reset(store, since)
     total = store.clustering.pending_count()
     done = 0
+    if progress is not None:
+        progress(0, total)
     while True:
         step = run_pending(store, settings, limit=BATCH * 5)
         if step == 0:
             break
         done += step
-        if report is not None:
-            report(done, total)
+        if progress is not None:
+            progress(done, total)
     return done

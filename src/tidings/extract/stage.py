@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,7 @@ from tidings.extract.article import apply_charset
 from tidings.extract.attribution import agency_in_byline, detect_attribution
 from tidings.extract.language import detect_language, normalize_code
 from tidings.fetch.http import Fetcher
-from tidings.models import ExtractState, FulltextMode
+from tidings.models import ExtractState, FulltextMode, ProgressFn
 from tidings.sanitize import html_to_text, sanitize_html
 from tidings.store import Store
 from tidings.store.extraction import ID
@@ -94,8 +96,15 @@ def _plan(row: dict[str, Any], settings: Settings) -> _Item:
     return _Item(row=row, mode=mode, feed_text=text, fetch=fetch)
 
 
-async def _fetch_all(items: list[_Item], settings: Settings, fetcher: Fetcher) -> None:
+def _tick(progress: ProgressFn, before: int, total: int, fetched: int) -> None:
+    progress(before + fetched, total)
+
+
+async def _fetch_all(items: list[_Item], settings: Settings, fetcher: Fetcher,
+                     tick: Callable[[int], None] | None = None) -> None:
+    """Fetch every page that needs it; ``tick(n)`` after the n-th item of the batch."""
     limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
+    finished = 0
 
     async def one(item: _Item) -> None:
         async with limit:
@@ -108,7 +117,15 @@ async def _fetch_all(items: list[_Item], settings: Settings, fetcher: Fetcher) -
                 log.warning("fetching %s failed: %r", item.row["url"], exc)
                 item.error = _one_line(f"cannot fetch the page: {type(exc).__name__}")
 
-    await asyncio.gather(*(one(i) for i in items if i.fetch))
+    async def counted(item: _Item) -> None:
+        nonlocal finished
+        if item.fetch:
+            await one(item)
+        finished += 1
+        if tick is not None:
+            tick(finished)
+
+    await asyncio.gather(*(counted(i) for i in items))
 
 
 def _extracted(item: _Item) -> ExtractResult | None:
@@ -170,23 +187,30 @@ def _changes(item: _Item) -> dict[str, Any]:
 
 
 def run_pending(store: Store, settings: Settings, *, limit: int | None = None,
-                fetcher: Fetcher | None = None) -> int:
-    """Work through pending articles (at most ``limit``); return how many were handled.
-    The caller holds the stage's lock (``tidings.worker.stages.run_stage`` does)."""
+                fetcher: Fetcher | None = None, progress: ProgressFn | None = None) -> int:
+    """Work through pending articles (at most ``limit``); return how many were handled,
+    telling ``progress(done, total)`` as pages come in. The caller holds the stage's lock
+    (``tidings.worker.stages.run_stage`` does)."""
+    work = _run(store, settings, limit, fetcher, progress)
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(_run(store, settings, limit, fetcher))
+        return asyncio.run(work)
     # called from inside an event loop: run the stage's own loop on a worker thread
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, _run(store, settings, limit, fetcher)).result()
+        return pool.submit(asyncio.run, work).result()
 
 
 async def _run(store: Store, settings: Settings, limit: int | None,
-               fetcher: Fetcher | None) -> int:
+               fetcher: Fetcher | None, progress: ProgressFn | None = None) -> int:
     batch_size = max(_BATCH_MIN, settings.fetch_concurrency, settings.extract_concurrency * 4)
     active = fetcher or Fetcher(settings)
     done = 0
+    total = 0
+    if progress is not None:
+        waiting = store.extraction.pending_count()
+        total = waiting if limit is None else min(limit, waiting)
+        progress(0, total)
     try:
         while limit is None or done < limit:
             want = batch_size if limit is None else min(batch_size, limit - done)
@@ -194,7 +218,11 @@ async def _run(store: Store, settings: Settings, limit: int | None,
             if not rows:
                 break
             items = [_plan(row, settings) for row in rows]
-            await _fetch_all(items, settings, active)
+            tick = None
+            if progress is not None:
+                total = max(total, done + len(rows))
+                tick = functools.partial(_tick, progress, done, total)
+            await _fetch_all(items, settings, active, tick)
             store.extraction.save([_changes(item) for item in items])
             done += len(rows)
             if len(rows) < want:

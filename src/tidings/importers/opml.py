@@ -16,7 +16,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from tidings.errors import ParseError
-from tidings.models import Feed, Source
+from tidings.models import Feed, ProgressFn, Source
 from tidings.store import Store
 
 
@@ -74,10 +74,14 @@ def parse_opml(data: bytes) -> list[Outline]:
     return found
 
 
-def import_outlines(store: Store, outlines: list[Outline], *, now: datetime) -> OpmlReport:
-    """Create a source and a feed for every new outline; feeds already known are left alone."""
+def import_outlines(store: Store, outlines: list[Outline], *, now: datetime,
+                    progress: ProgressFn | None = None) -> OpmlReport:
+    """Create a source and a feed for every new outline; feeds already known are left alone.
+    ``progress(done, total)`` hears the count of outlines handled."""
     report = OpmlReport()
-    for item in outlines:
+    for done, item in enumerate(outlines):
+        if progress is not None:
+            progress(done, len(outlines))
         parts = urlsplit(item.url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             report.skipped.append(item.url)
@@ -98,11 +102,14 @@ def import_outlines(store: Store, outlines: list[Outline], *, now: datetime) -> 
         store.feeds.add(Feed(id=None, source_id=source.id, url=item.url, title=item.title,
                              site_url=item.html_url), now)
         report.added.append(item.url)
+    if progress is not None:
+        progress(len(outlines), len(outlines))
     return report
 
 
-def import_opml(store: Store, data: bytes, *, now: datetime) -> OpmlReport:
-    return import_outlines(store, parse_opml(data), now=now)
+def import_opml(store: Store, data: bytes, *, now: datetime,
+                progress: ProgressFn | None = None) -> OpmlReport:
+    return import_outlines(store, parse_opml(data), now=now, progress=progress)
 
 
 def export_opml(store: Store, *, now: datetime, title: str = "tidings subscriptions") -> str:

@@ -22,7 +22,7 @@ from tidings.fetch import schedule
 from tidings.fetch.http import Fetcher, Response
 from tidings.fetch.sitemaps import follow_index
 from tidings.fetch.urls import canonicalize
-from tidings.models import Feed, FeedError, NewArticle, ParsedFeed
+from tidings.models import Feed, FeedError, NewArticle, ParsedFeed, ProgressFn
 from tidings.parse.feed import parse_feed
 from tidings.store import Store
 from tidings.store.engine import Connection
@@ -283,8 +283,10 @@ def select_feeds(store: Store, *, feed_ids: Sequence[int] | None, only_due: bool
 async def refresh_async(store: Store, settings: Settings, *,
                         feed_ids: Sequence[int] | None = None, only_due: bool = False,
                         now: datetime | None = None, fetcher: Fetcher | None = None,
-                        on_feed: ProgressHook | None = None) -> FetchReport:
-    """Refresh the chosen feeds (default: every active one) and report what happened."""
+                        on_feed: ProgressHook | None = None,
+                        progress: ProgressFn | None = None) -> FetchReport:
+    """Refresh the chosen feeds (default: every active one) and report what happened;
+    ``on_feed`` hears each feed's outcome, ``progress(done, total)`` the count."""
     now = now or datetime.now(UTC)
     feeds = select_feeds(store, feed_ids=feed_ids, only_due=only_due, now=now)
     report = FetchReport()
@@ -296,6 +298,8 @@ async def refresh_async(store: Store, settings: Settings, *,
     writer = _GroupWriter(store, now)
     tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng, writer))
              for f in feeds]
+    if progress is not None:
+        progress(0, len(feeds))
     try:
         for next_done in asyncio.as_completed(tasks):
             outcome = await next_done
@@ -308,6 +312,8 @@ async def refresh_async(store: Store, settings: Settings, *,
             report.new_article_ids.extend(outcome.new_ids)
             if on_feed is not None:
                 on_feed(outcome)
+            if progress is not None:
+                progress(report.feeds, len(feeds))
     finally:
         for task in tasks:  # only left running when the loop above was interrupted
             task.cancel()
@@ -321,7 +327,9 @@ async def refresh_async(store: Store, settings: Settings, *,
 
 def refresh(store: Store, settings: Settings, *, feed_ids: Sequence[int] | None = None,
             only_due: bool = False, now: datetime | None = None, fetcher: Fetcher | None = None,
-            on_feed: ProgressHook | None = None) -> FetchReport:
+            on_feed: ProgressHook | None = None,
+            progress: ProgressFn | None = None) -> FetchReport:
     """Synchronous :func:`refresh_async`, for the command line and the worker thread."""
     return asyncio.run(refresh_async(store, settings, feed_ids=feed_ids, only_due=only_due,
-                                     now=now, fetcher=fetcher, on_feed=on_feed))
+                                     now=now, fetcher=fetcher, on_feed=on_feed,
+                                     progress=progress))

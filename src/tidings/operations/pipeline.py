@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tidings.config import Settings
 from tidings.errors import OperationError
-from tidings.models import ExtractState
+from tidings.models import ExtractState, ProgressFn
 from tidings.store import Store, health
 from tidings.worker import stages
 
@@ -14,12 +14,13 @@ PIPELINE_ACTIONS = ("run-extract", "run-cluster", "requeue-extract", "requeue-ex
 
 
 def run_stage(store: Store, settings: Settings, stage: str, *,
-              limit: int | None = None) -> int | None:
+              limit: int | None = None, progress: ProgressFn | None = None) -> int | None:
     """Run one stage now, by name, over what is waiting (at most its ``run_limit``, so an
     admin request stays short); how many items it handled, or ``None`` when another process
     is already running it (that one works through the same queue; nobody waits for it)."""
     found = stages.get(stage)
-    return stages.run_stage(found, store, settings, limit=limit or found.run_limit, wait=False)
+    return stages.run_stage(found, store, settings, limit=limit or found.run_limit, wait=False,
+                            progress=progress)
 
 
 def _ran(label: str, done: int | None) -> str:
@@ -29,10 +30,10 @@ def _ran(label: str, done: int | None) -> str:
 
 
 def pipeline_action(store: Store, settings: Settings, action: str, *,
-                    source_id: int | None = None) -> str:
+                    source_id: int | None = None, progress: ProgressFn | None = None) -> str:
     """One named action from the admin area; returns a sentence saying what was done."""
     if action == "run-extract":
-        return _ran("Extraction", run_stage(store, settings, "extract"))
+        return _ran("Extraction", run_stage(store, settings, "extract", progress=progress))
     if action == "run-cluster":
         return _ran("Clustering", run_stage(store, settings, "cluster"))
     if action == "requeue-extract":

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from tidings.errors import StorageError
+from tidings.models import ProgressFn
 from tidings.store.schema import UTCDateTime, metadata
 
 if TYPE_CHECKING:
@@ -161,10 +162,12 @@ def _fix_sequences(conn: sa.Connection, plans: list[TablePlan]) -> None:
 
 
 def copy_store(source: Store, target: Store, *, force: bool, batch: int,
-               report: Report = _quiet) -> dict[str, Any]:
+               report: Report = _quiet,
+               progress: ProgressFn | None = None) -> dict[str, Any]:
     """Copy every table of ``source`` into ``target`` in one target transaction, then verify.
 
-    ``report`` receives one line per step (tables skipped, copied, linked).
+    ``report`` receives one line per step (tables skipped, copied, linked), and
+    ``progress(rows, total)`` the count of rows copied so far.
     """
     plans, ignored = plan(source.db.engine, target.db.engine)
     for name in ignored:
@@ -175,6 +178,11 @@ def copy_store(source: Store, target: Store, *, force: bool, batch: int,
         listing = ", ".join(f"{k} ({v} rows)" for k, v in sorted(filled.items()))
         raise StorageError(f"the target is not empty: {listing}; use --force to replace it")
     copied: dict[str, int] = {}
+    total = 0
+    if progress is not None:
+        with source.db.read() as conn:
+            total = sum(_count(conn, p.table) for p in plans)
+        progress(0, total)
     with source.db.read() as src, target.db.write() as dst:
         if filled:
             report("migrate-store: --force: emptying the target")
@@ -187,6 +195,9 @@ def copy_store(source: Store, target: Store, *, force: bool, batch: int,
                            for c, v in zip(p.columns, row, strict=True)} for row in rows]
                 dst.execute(p.table.insert(), values)
                 copied[p.name] += len(values)
+                if progress is not None:
+                    so_far = sum(copied.values())
+                    progress(so_far, max(total, so_far))
             report(f"migrate-store: {p.name}: {copied[p.name]} rows")
         for p in plans:
             _fill_late(src, dst, p, batch, report)

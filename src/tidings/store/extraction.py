@@ -25,6 +25,13 @@ class ExtractQueue:
         self.db = db
         self._meta = meta_repo
 
+    def pending_count(self) -> int:
+        """How many articles wait for full-text extraction."""
+        query = (sa.select(sa.func.count()).select_from(articles)
+                 .where(articles.c.extract_state == ExtractState.PENDING))
+        with self.db.read() as conn:
+            return int(conn.execute(query).scalar_one())
+
     def pending(self, limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` pending articles, oldest first, with their source's ``fulltext``
         mode (as ``mode``) and language (as ``source_language``)."""

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 
 from tidings.config import Settings
 from tidings.errors import UnknownStageError, one_line
+from tidings.models import ProgressFn
 from tidings.store import Store
 from tidings.store.locks import CLUSTER_LOCK, EXTRACT_LOCK, exclusive
 
 log = logging.getLogger(__name__)
 
 #: what a stage does: handle at most ``limit`` items (``None``: all there are), return how many
-Runner = Callable[[Store, Settings, int | None], int]
+Runner = Callable[[Store, Settings, int | None, ProgressFn | None], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +42,23 @@ class Stage:
     queued: bool = True  # fed from a queue in the store (not from due feeds)
 
 
-def _fetch(store: Store, settings: Settings, limit: int | None) -> int:
+def _fetch(store: Store, settings: Settings, limit: int | None,
+           _progress: ProgressFn | None) -> int:
     from tidings.worker.claims import claim_and_refresh, new_worker_id
 
     batch = limit if limit is not None else settings.fetch_concurrency
     return claim_and_refresh(store, settings, new_worker_id(), batch).claimed
 
 
-def _extract(store: Store, settings: Settings, limit: int | None) -> int:
+def _extract(store: Store, settings: Settings, limit: int | None,
+             progress: ProgressFn | None) -> int:
     from tidings.extract import stage  # trafilatura and friends: loaded when extraction runs
 
-    return int(stage.run_pending(store, settings, limit=limit))
+    return int(stage.run_pending(store, settings, limit=limit, progress=progress))
 
 
-def _cluster(store: Store, settings: Settings, limit: int | None) -> int:
+def _cluster(store: Store, settings: Settings, limit: int | None,
+             _progress: ProgressFn | None) -> int:
     from tidings.cluster import stage
 
     return int(stage.run_pending(store, settings, limit=limit))
@@ -80,7 +84,8 @@ def get(name: str) -> Stage:
 
 
 def run_stage(stage: Stage | str, store: Store, settings: Settings, *,
-              limit: int | None = None, wait: bool = True) -> int | None:
+              limit: int | None = None, wait: bool = True,
+              progress: ProgressFn | None = None) -> int | None:
     """Run ``stage`` once over what is waiting (at most ``limit`` items), under its lock.
 
     ``wait=False`` returns ``None`` at once when another process or thread holds the lock
@@ -89,9 +94,9 @@ def run_stage(stage: Stage | str, store: Store, settings: Settings, *,
     """
     found = get(stage) if isinstance(stage, str) else stage
     if found.lock is None:
-        return found.runner(store, settings, limit)
+        return found.runner(store, settings, limit, progress)
     with exclusive(store.db, found.lock, wait=wait) as held:
-        return found.runner(store, settings, limit) if held else None
+        return found.runner(store, settings, limit, progress) if held else None
 
 
 def run_queued(store: Store, settings: Settings) -> dict[str, int | str]:
