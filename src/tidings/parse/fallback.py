@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from tidings.errors import ParseError
+from tidings.errors import ParseError, one_line
 from tidings.models import ParsedFeed
 from tidings.parse.dates import from_struct
 from tidings.parse.entries import lang, make_entry
@@ -29,7 +29,7 @@ def feedparser_fallback(data: bytes, url: str | None) -> ParsedFeed:
 def _from_feedparser(parsed: Any, url: str | None) -> ParsedFeed:
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception")
-        detail = str(reason).strip().splitlines()[0] if reason else "no feed elements found"
+        detail = one_line(reason) if reason else "no feed elements found"
         raise ParseError(f"not a feed: {detail}")
     info = parsed.feed
     feed_lang = lang(info.get("language"))

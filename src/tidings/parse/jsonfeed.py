@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from tidings.errors import ParseError
+from tidings.errors import ParseError, one_line
 from tidings.models import ParsedFeed
 from tidings.parse.dates import parse_date
 from tidings.parse.entries import lang, make_entry
@@ -39,7 +39,7 @@ def parse_json_feed(data: bytes, url: str | None = None) -> ParsedFeed:
     try:
         doc = orjson.loads(data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data)
     except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ParseError(f"not a feed: invalid JSON ({str(exc).splitlines()[0]})") from None
+        raise ParseError(f"not a feed: invalid JSON ({one_line(exc)})") from None
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
             ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")):
         raise ParseError("not a feed: JSON without a JSON Feed version")
