@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from tidings.cli import main
 from tidings.config import Settings
 from tidings.errors import UnknownStageError
-from tidings.models import Feed, Source
+from tidings.models import Feed, ProgressFn, Source
 from tidings.operations import pipeline as operations
 from tidings.store import Store
 from tidings.store.locks import exclusive
@@ -37,10 +37,11 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
     real = stages.run_stage
 
     def recording(stage: stages.Stage | str, store: Store, settings: Settings, *,
-                  limit: int | None = None, wait: bool = True) -> int | None:
+                  limit: int | None = None, wait: bool = True,
+                  progress: ProgressFn | None = None) -> int | None:
         found = stages.get(stage) if isinstance(stage, str) else stage
         record.append((found.name, limit, wait))
-        return real(found, store, settings, limit=limit, wait=wait)
+        return real(found, store, settings, limit=limit, wait=wait, progress=progress)
 
     monkeypatch.setattr(stages, "run_stage", recording)
     return record
