@@ -29,7 +29,8 @@ from tidings.store import Store
 from tidings.store.schema import articles, sources, stories
 from tidings.web.app import create_app
 from tidings.web.auth import load_secret
-from tidings.web.imageproxy import MAX_IMAGE_BYTES, ImageLinks, ImageProxy
+from tidings.web.imagelinks import ImageLinks
+from tidings.web.imageproxy import MAX_IMAGE_BYTES, ImageProxy
 
 
 def png(width: int = 1, height: int = 1, padding: int = 0) -> bytes:

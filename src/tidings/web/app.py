@@ -20,7 +20,8 @@ from tidings.store import Store
 from tidings.web import admin, api, feeds, imageproxy, pages, security
 from tidings.web.assets import StaticAssets
 from tidings.web.fastpath import FastPath
-from tidings.web.site import JSON, STATIC, Site, api_error
+from tidings.web.responses import JSON, api_error
+from tidings.web.site import STATIC, Site
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +44,17 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *api.routes(site),
         *feeds.routes(site),
         *pages.routes(site),
-        *imageproxy.routes(site),
+        *imageproxy.routes(settings),
         Mount("/static", app=StaticAssets(STATIC), name="static"),
     ]
     route_list.extend(admin.routes(settings, store))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        # the exception's headers (a 405's Allow) reach the client on every path
         if request.url.path.startswith("/api/"):
-            return api_error(exc.status_code, str(exc.detail))
-        return pages.error_page(site, request, exc.status_code, str(exc.detail))
+            return api_error(exc.status_code, str(exc.detail), exc.headers)
+        return pages.error_page(site, request, exc.status_code, str(exc.detail), exc.headers)
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("error serving %s", request.url.path, exc_info=exc)

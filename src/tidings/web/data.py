@@ -22,7 +22,7 @@ from tidings.store.search import SearchRepo
 from tidings.store.storyrows import StoryRow
 from tidings.web.bodyimages import proxy_body_images
 from tidings.web.i18n import format_when, normalize_locale, time_label
-from tidings.web.imageproxy import image_links
+from tidings.web.imagelinks import image_links
 
 
 def web_url(url: str | None) -> str | None:

@@ -17,7 +17,8 @@ from starlette.routing import BaseRoute, Route
 from tidings import __version__
 from tidings.errors import NotFoundError
 from tidings.web import params
-from tidings.web.site import Site, api_error, dumps
+from tidings.web.responses import api_error, dumps
+from tidings.web.site import Site
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 30
@@ -140,21 +141,19 @@ def routes(site: Site) -> list[BaseRoute]:
         return "tidings", _("Latest news from every outlet"), listed
 
     def story(now: datetime, request: Request) -> tuple[str, str, list[dict[str, Any]]]:
-        found = data.story(_id(request, "story_id"), now)
+        found = data.story(params.path_id(request, "story_id"), now)
         arts = sorted(found["timeline"], key=lambda a: a["published_at"] or "", reverse=True)
         return found["story"]["title"], _("Full coverage"), arts[:FEED_SIZE]
 
     def source(now: datetime, request: Request) -> tuple[str, str, list[dict[str, Any]]]:
-        sid = _id(request, "source_id")
+        sid = params.path_id(request, "source_id")
         found = data.source(sid, now, limit=1)
         listed = data.articles(now, limit=FEED_SIZE, source_id=sid)["articles"]
         return found["source"]["name"], _("Latest from {name}", name=found["source"]["name"]), \
             listed
 
     def search(now: datetime, request: Request) -> tuple[str, str, list[dict[str, Any]]]:
-        q = params.text(request.query_params, "q")
-        if not q:
-            raise params.BadParam("q is required")
+        q = params.Q_REQUIRED.parse(request.query_params, data.tz)
         listed = data.search(now, q, limit=FEED_SIZE)["articles"]
         return f"tidings: {q}", _("Search results for “{q}”", q=q), listed
 
@@ -170,7 +169,7 @@ def routes(site: Site) -> list[BaseRoute]:
                 return RENDER[kind](meta, _items(articles, base)), KINDS[kind]
 
             try:
-                params.text(request.query_params, "q")
+                params.Q.parse(request.query_params, data.tz)
                 response, _ = await site.cache.serve(request, render)
             except params.BadParam as exc:
                 return api_error(400, str(exc))
@@ -193,9 +192,3 @@ def routes(site: Site) -> list[BaseRoute]:
         ]
     return out
 
-
-def _id(request: Request, name: str) -> int:
-    value = int(request.path_params[name])
-    if value > params.MAX_ID:
-        raise NotFoundError(f"no {name.removesuffix('_id')} with id {value}")
-    return value

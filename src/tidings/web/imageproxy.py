@@ -12,19 +12,15 @@ client header is passed upstream. Only raster images whose bytes match their typ
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
-import hmac
 import http.cookiejar
 import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.config import Settings
@@ -32,18 +28,13 @@ from tidings.errors import BlockedAddressError, TidingsError
 from tidings.fetch.http import Fetcher
 from tidings.fetch.http import Response as FetchResponse
 from tidings.fetch.netguard import Resolver
-from tidings.web.auth import load_secret
-
-if TYPE_CHECKING:  # the site's data module imports this one, so no runtime import back
-    from tidings.web.site import Site
+from tidings.web.imagelinks import PREFIX, ImageLinks, image_links
+from tidings.web.responses import api_error
 
 log = logging.getLogger(__name__)
 
-PREFIX = "/img/"
 #: images larger than this are refused (or ``settings.max_body_bytes`` if smaller)
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-#: image URLs longer than this are not proxied (the proxied URL must stay under the URL cap)
-MAX_SOURCE_URL = 2048
 #: how many recent images are kept in memory, and their total size
 CACHE_ENTRIES = 256
 CACHE_BYTES = 32 * 1024 * 1024
@@ -51,33 +42,6 @@ CACHE_BYTES = 32 * 1024 * 1024
 FAILURE_SECONDS = 60.0
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9"
-
-
-class ImageLinks:
-    """Signs image URLs into proxy paths and checks the signatures (HMAC-SHA256)."""
-
-    def __init__(self, secret: str):
-        # a key of its own, derived from the site secret, so a proxy signature is never valid
-        # as anything else the secret signs
-        self._key = hmac.new(secret.encode(), b"tidings.image-proxy", hashlib.sha256).digest()
-
-    def sign(self, url: str) -> str:
-        digest = hmac.new(self._key, url.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-    def valid(self, signature: str, url: str) -> bool:
-        return hmac.compare_digest(self.sign(url).encode(), signature.encode())
-
-    def proxy_url(self, url: str) -> str | None:
-        """The site-relative proxy path of ``url``; None when the URL is too long to carry."""
-        if len(url) > MAX_SOURCE_URL:
-            return None
-        return f"{PREFIX}{self.sign(url)}?u={quote(url, safe='')}"
-
-
-def image_links(settings: Settings) -> ImageLinks | None:
-    """The signer when the proxy is on (the secret is only loaded then), else None."""
-    return ImageLinks(load_secret(settings)) if settings.image_proxy else None
 
 
 def sniff(body: bytes) -> str | None:
@@ -110,12 +74,6 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
 
     def return_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
         return False
-
-
-def api_error(status: int, message: str) -> Response:
-    """The API's one error shape (as ``site.api_error``), never cached."""
-    return JSONResponse({"error": {"status": status, "message": message}}, status_code=status,
-                        headers={"cache-control": "no-store"})
 
 
 class ImageProxy:
@@ -213,10 +171,10 @@ class ImageProxy:
         return Response(image.body, media_type=image.content_type, headers=headers)
 
 
-def routes(site: Site) -> list[BaseRoute]:
+def routes(settings: Settings) -> list[BaseRoute]:
     """The proxy's route when ``settings.image_proxy`` is on; none otherwise."""
-    links = image_links(site.settings)
+    links = image_links(settings)
     if links is None:
         return []
-    proxy = ImageProxy(site.settings, links)
+    proxy = ImageProxy(settings, links)
     return [Route(PREFIX + "{signature}", proxy.serve, methods=["GET", "HEAD"])]

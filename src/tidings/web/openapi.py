@@ -2,87 +2,59 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tidings import __version__
-from tidings.web.params import DEFAULT_LIMIT, MAX_LIMIT
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+from tidings.web.views import VIEWS, View, ref
 
 
 def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
     return {"type": [kind, "null"], **extra}
 
 
-PAGING = [
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                 "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
-    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
-]
+def openapi_path(route_path: str) -> str:
+    """A Starlette route path as an OpenAPI path: ``{article_id:int}`` becomes ``{id}``, the
+    name DESIGN.md gives every path id (``/api/articles/{id}``)."""
+    return re.sub(r"\{(\w+)(:\w+)?\}", "{id}", route_path)
 
 
-def _id_param(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-
-
-def _get(summary: str, schema: dict[str, Any], parameters: list[dict[str, Any]] | None = None,
-         not_found: bool = False) -> dict[str, Any]:
+def _operation(view: View) -> dict[str, Any]:
+    error = {"content": {"application/json": {"schema": ref("Error")}}}
     responses: dict[str, Any] = {
-        "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
-        "400": {"description": "A malformed parameter",
-                "content": {"application/json": {"schema": _ref("Error")}}},
+        "200": {"description": "OK",
+                "content": {"application/json": {"schema": view.schema or {}}}},
+        "400": {"description": "A malformed parameter", **error},
     }
-    if not_found:
-        responses["404"] = {"description": "Unknown id",
-                            "content": {"application/json": {"schema": _ref("Error")}}}
-    return {"get": {"summary": summary, "parameters": parameters or [], "responses": responses}}
+    if any(p.kind == "id" for p in view.params):
+        responses["404"] = {"description": "Unknown id", **error}
+    return {"get": {"summary": view.summary, "operationId": view.name,
+                    "parameters": [p.openapi() for p in view.params],
+                    "responses": responses}}
 
 
-def _list(key: str, item: str) -> dict[str, Any]:
-    return {"type": "object", "required": [key, "total"],
-            "properties": {key: {"type": "array", "items": _ref(item)},
-                           "total": {"type": "integer"}}}
+def paths() -> dict[str, Any]:
+    """One path per API view, from the same declarations the routes are mounted from."""
+    return {openapi_path(v.api_path): _operation(v) for v in VIEWS if v.api_path is not None}
 
 
 def spec() -> dict[str, Any]:
     time = {"type": "string", "format": "date-time"}
     source_ref = {"type": "object", "properties": {"id": {"type": "integer"},
                   "name": {"type": "string"}, "url": _nullable("string")}}
-    q = {"name": "q", "in": "query", "schema": {"type": "string"}}
-    source = {"name": "source", "in": "query", "schema": {"type": "integer"}}
-    search_params: list[dict[str, Any]] = [
-        {**q, "required": True}, source,
-        {"name": "language", "in": "query", "schema": {"type": "string"}},
-        {"name": "since", "in": "query", "schema": {"type": "string"},
-         "description": "YYYY-MM-DD or ISO 8601"},
-        {"name": "until", "in": "query", "schema": {"type": "string"}},
-    ]
     return {
         "openapi": "3.1.0",
         "info": {"title": "tidings", "version": __version__,
                  "description": "News collected from many outlets, merged into stories."},
         "paths": {
-            "/healthz": {"get": {"summary": "200 when ready",
-                                 "responses": {"200": {"description": "ready"}}}},
-            "/api/latest": _get("Every article, newest first, with its time label",
-                                _list("items", "LatestItem"), [*PAGING, source]),
-            "/api/articles": _get("Articles, newest first (or by relevance with q)",
-                                  _list("articles", "Article"), [*PAGING, q, source]),
-            "/api/articles/{id}": _get("One article", _ref("Article"), [_id_param("id")], True),
-            "/api/stories": _get("Stories by score", _list("stories", "Story"), PAGING),
-            "/api/stories/{id}": _get("One story (a merged story's id answers with the "
-                                      "surviving story)", _ref("Story"), [_id_param("id")], True),
-            "/api/search": _get("Full-text search, by relevance", _list("articles", "Article"),
-                                [*PAGING, *search_params]),
-            "/api/sources": _get("Outlets", _list("sources", "Source")),
-            "/api/sources/{id}": _get("One outlet, its feeds' health and recent articles",
-                                      {"type": "object"}, [_id_param("id"), *PAGING], True),
-            "/api/most-read": _get("Most read articles (24 h)", _list("items", "LatestItem"),
-                                   PAGING),
-            "/api/trending": _get("Trending articles (decayed read velocity)",
-                                  _list("items", "LatestItem"), PAGING),
+            "/healthz": {"get": {"summary": "200 when ready", "responses": {
+                "200": {"description": "ready"},
+                "503": {"description": "the store does not answer",
+                        "content": {"application/json": {"schema": ref("Error")}}}}}},
+            "/openapi.json": {"get": {"summary": "This description", "responses": {
+                "200": {"description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+            **paths(),
         },
         "components": {"schemas": {
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -105,7 +77,7 @@ def spec() -> dict[str, Any]:
                 "summary", "content_html", "content_text", "image_url", "author", "attribution",
                 "views", "story_id", "duplicate_of"], "properties": {
                 "id": {"type": "integer"}, "url": _nullable("string"), "title": {"type": "string"},
-                "source": {"oneOf": [_ref("SourceRef"), {"type": "null"}]},
+                "source": {"oneOf": [ref("SourceRef"), {"type": "null"}]},
                 "published_at": time, "fetched_at": time, "language": _nullable("string"),
                 "summary": _nullable("string"),
                 "content_html": _nullable("string", description="sanitized HTML"),
@@ -119,7 +91,7 @@ def spec() -> dict[str, Any]:
                 "last_published_at", "views", "score"], "properties": {
                 "id": {"type": "integer"}, "title": {"type": "string"},
                 "article_ids": {"type": "array", "items": {"type": "integer"}},
-                "sources": {"type": "array", "items": _ref("SourceRef")},
+                "sources": {"type": "array", "items": ref("SourceRef")},
                 "first_published_at": time, "last_published_at": time,
                 "views": {"type": "integer"}, "score": {"type": "number"}}},
         }},

@@ -11,7 +11,6 @@ request that takes too long (``503``) so one slow handler cannot hold a slot for
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -20,6 +19,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings.config import Settings
+from tidings.web.responses import error_body
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,7 @@ async def _plain(send: Callable[[Message], Awaitable[None]], status: int, text: 
                  extra: list[tuple[bytes, bytes]], *, as_json: bool = False) -> None:
     """A short error answer; JSON in the API's one error shape for ``/api`` paths."""
     if as_json:
-        body = json.dumps({"error": {"status": status, "message": text}}).encode()
+        body = error_body(status, text)
         kind = b"application/json"
     else:
         body = text.encode() + b"\n"

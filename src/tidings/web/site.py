@@ -7,11 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import Response
 
 from tidings import __version__
 from tidings.config import Settings
@@ -23,22 +21,6 @@ from tidings.web.reads import ReadCounter
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-
-
-def dumps(obj: Any) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
-
-
-class JSON(Response):
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return dumps(content)
-
-
-def api_error(status: int, message: str) -> JSON:
-    """The one error shape of the API."""
-    return JSON({"error": {"status": status, "message": message}}, status_code=status)
 
 
 class Site:
