@@ -129,7 +129,7 @@ titles = st.lists(st.sampled_from(WORDS), min_size=3, max_size=9).map(
 @settings(deadline=None)  # the first call loads the language model
 @given(st.lists(st.tuples(titles, counts, labels()), min_size=1, max_size=8))
 def test_whole_dump_round_trip(rows: list[tuple[str, int, tuple[str, datetime]]]) -> None:
-    from tidings.importers.pages import parse_text_dump
+    from tidings.importers.savedpage import parse_text_dump
 
     body = "Headline of the day\nA first paragraph of the article, long enough to be a body.\n\n"
     dump = body + "".join(f"{t}\n{c}{label}\n" for t, c, (label, _w) in rows)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tidings.errors import ExtractError, ParseError
 from tidings.extract import extract_article
 from tidings.fetch.urls import canonicalize
-from tidings.importers.pages import parse_page, parse_text_dump
+from tidings.importers.savedpage import parse_page, parse_text_dump
 from tidings.models import ParsedFeed
 from tidings.parse.feed import parse_feed
 

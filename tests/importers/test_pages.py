@@ -11,7 +11,8 @@ import pytest
 
 from tidings.config import Settings
 from tidings.errors import ParseError
-from tidings.importers.pages import import_page, parse_text_dump
+from tidings.importers.pages import import_page
+from tidings.importers.savedpage import parse_text_dump
 from tidings.store import Store
 
 DATA = Path(__file__).parents[1] / "data" / "pages"

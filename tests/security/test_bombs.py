@@ -135,7 +135,7 @@ def test_deeply_nested_xml_is_refused_quickly() -> None:
 
 
 def test_gzipped_page_bomb_is_capped_on_import(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tidings.importers.pages import MAX_PAGE_BYTES, read_page_file
+    from tidings.importers.savedpage import MAX_PAGE_BYTES, read_page_file
 
     bomb = tmp_path / "page.html.gz"
     bomb.write_bytes(_gzip_bomb(MAX_PAGE_BYTES * 4))  # 80 MiB inflated, ~80 KiB on disk
