@@ -79,3 +79,21 @@ def test_byline_block_anywhere_in_the_article() -> None:
     # a name in running text after "von" is not a byline
     running = "<p>Die Rede von Olaf Scholz wurde am Montag viel diskutiert, auch in Berlin.</p>"
     assert _author(_page(body=running)) is None
+
+
+def test_declared_author_never_shown_yields_to_the_visible_byline() -> None:
+    ld = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H",
+    "author": {"@type": "Person", "name": "Kevin Rebong"}}</script>"""
+    body = "<span class='single-header-byline'>By David Jeans</span>"
+    assert _author(_page(ld, body)) == "David Jeans"
+    shown = body + "<p class='credit'>Additional reporting by Kevin Rebong.</p>"
+    assert _author(_page(ld, shown)) == "Kevin Rebong"
+
+
+def test_lead_ins_credentials_and_admin_logins_are_not_names() -> None:
+    assert clean_author("| BY: Beachbody", "The Beachbody Blog", declared=True) is None
+    assert clean_author("Rachael Link, MS, RD", None, declared=True) == "Rachael Link"
+    assert clean_author("jdadmin", None, declared=True) is None
+    assert clean_author("By", None, declared=True) is None
+    assert clean_author("Autor: Klausmartin Friedrich Tags: Büssing, Leipzig") == \
+        "Klausmartin Friedrich"

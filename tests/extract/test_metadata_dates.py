@@ -75,3 +75,27 @@ def test_url_day_aligns_a_stamp_one_day_off() -> None:
     page = """<html><head><meta property="article:published_time"
     content="2019-11-19T01:19:00+00:00"></head><body><h1>H</h1></body></html>"""
     assert _date(page, "https://x.example/2019/11/18/story")[:10] == "2019-11-18"
+
+
+def test_a_static_page_stamp_counts_only_when_shown() -> None:
+    ld = """<script type="application/ld+json">{"@context": "https://schema.org",
+    "@graph": [{"@type": "WebPage", "name": "Über uns",
+                "datePublished": "2019-01-10T10:44:43+01:00"}]}</script>"""
+    hidden = f"<html><head>{ld}</head><body><h1>Über uns</h1><p>Wir sind …</p></body></html>"
+    assert _date(hidden, "https://verein.example.de/ueber-uns") is None
+    shown = hidden.replace("<p>Wir", "<p>10. Januar 2019 – Wir")
+    assert _date(shown, "https://verein.example.de/ueber-uns")[:10] == "2019-01-10"
+    # the URL naming that month is agreement enough
+    assert _date(hidden, "https://blog.example.de/2019/01/123/")[:10] == "2019-01-10"
+
+
+def test_day_shown_formats() -> None:
+    from datetime import date
+
+    from tidings.extract.metadata.shown import day_shown
+
+    day = date(2022, 1, 27)
+    for text in ["am 27.01.2022 um", "27. januar 2022", "january 27, 2022", "le 27 janvier 2022",
+                 "27 de enero de 2022", "2022-01-27", "2022年1月27日", "27/01/22"]:
+        assert day_shown(day, text), text
+    assert not day_shown(day, "27.02.2022 und 2021-01-27")

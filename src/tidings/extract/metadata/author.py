@@ -21,7 +21,8 @@ from tidings.extract.metadata.signals import PageSignals, text_of
 
 _AUTHOR_META = ("author", "article:author", "og:article:author", "dc.creator", "byl",
                 "sailthru.author", "parsely-author", "cxenseparse:author", "dcterms.creator",
-                "dc:creator")
+                "dc:creator", "article:author_name", "shareaholic:article_author_name",
+                "author_name")
 _WRITTEN_BY = re.compile(r"^(?:written\s+by|verfasst\s+von|geschrieben\s+von|autor(?:in)?|"
                          r"author|écrit\s+par|auteur|escrito\s+por|scritto\s+da|autore|"
                          r"geschreven\s+door|napisane\s+przez|автор)\b", re.IGNORECASE)
@@ -79,6 +80,27 @@ def resolve_author(page: PageSignals) -> str | None:
     """People's names: from the declared author fields, else from the page's own byline."""
     for value, sure in _declared_candidates(page):
         name = clean_author(value, page.site_name, declared=sure)
-        if name and (" " in name or name.casefold() in page.visible_text()):
-            return name  # a one-word handle counts only when the page shows it
+        if not name:
+            continue
+        shown = _shown(name, page)
+        if " " not in name and not shown:
+            continue  # a one-word handle counts only when the page shows it
+        if not shown:
+            # declared but never shown, while the page's byline names someone else: the
+            # markup is a template's default (the site owner, the first editor)
+            visible = page_byline(page.tree, page.site_name)
+            if visible and not _same_people(visible, name):
+                return visible
+        return name
     return page_byline(page.tree, page.site_name)
+
+
+def _shown(name: str, page: PageSignals) -> bool:
+    """Does the page's visible text name the first of these people?"""
+    first = name.split(", ")[0].casefold()
+    return first in page.visible_text()
+
+
+def _same_people(a: str, b: str) -> bool:
+    wa, wb = set(re.findall(r"\w+", a.casefold())), set(re.findall(r"\w+", b.casefold()))
+    return bool(wa & wb)

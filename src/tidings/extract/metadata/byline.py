@@ -80,8 +80,8 @@ def _cue_block(tree: HtmlElement, site_name: str | None) -> str | None:
     """A short block anywhere in the article that starts with a byline cue ("Von Claudia
     Lindner 27.1.2022", "Text von …", "Autor: …"), outside comments and page furniture."""
     for el in _BLOCKS(tree):
-        text = el.text_content()
-        if len(text) > 150 or not _CUE_START.match(text.strip()):
+        text = el.text_content().strip()[:120]  # a byline leads its block
+        if not _CUE_START.match(text):
             continue
         if _elsewhere(el):
             continue

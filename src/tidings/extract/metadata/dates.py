@@ -7,11 +7,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from tidings.extract.metadata.signals import PageSignals, text_of
+from tidings.extract.metadata.shown import day_shown
+from tidings.extract.metadata.signals import ARTICLE_TYPES, PageSignals, ld_types, text_of
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ _LANG_ZONES = {
     "fi": "Europe/Helsinki", "el": "Europe/Athens", "ro": "Europe/Bucharest",
     "uk": "Europe/Kyiv", "ja": "Asia/Tokyo", "ko": "Asia/Seoul", "tr": "Europe/Istanbul",
 }
+_URL_MONTH = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])(?:/|-)")
+_MAX_SHIFT_HOURS = 8
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$)")
 
 
@@ -87,6 +90,12 @@ def url_day(url: str | None) -> date | None:
         return None
 
 
+def url_month(url: str | None) -> tuple[int, int] | None:
+    """The year and month a URL names (``/2020/08/``), if any."""
+    m = _URL_MONTH.search(url or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 def align_with_day(published: datetime | None, day: date | None) -> datetime | None:
     """Express ``published`` in an offset whose calendar day is ``day`` (one day apart at most).
 
@@ -117,6 +126,12 @@ def _site_zone(page: PageSignals) -> tzinfo | None:
     zone = _TLD_ZONES.get(lang[1]) if len(lang) > 1 else None
     zone = zone or _LANG_ZONES.get(lang[0])
     return ZoneInfo(zone) if zone else None
+
+
+def _static_page(page: PageSignals) -> bool:
+    """The page describes itself as a WebPage, not as an article of any kind."""
+    types = ld_types(page.article) if page.article else set()
+    return "webpage" in types and not types & (ARTICLE_TYPES - {"webpage"})
 
 
 def _candidates(page: PageSignals) -> Iterator[str]:
@@ -155,6 +170,8 @@ def _guess(page: PageSignals) -> datetime | None:
     guess = parse_datetime(found) if found else None
     if guess is not None and guess.day == 1 and url_day(page.url) != guess.date():
         return None
+    if guess is not None and not day_shown(guess.date(), page.visible_text()):
+        return None  # found in markup readers never see
     return guess
 
 
@@ -181,14 +198,48 @@ def resolve_date(page: PageSignals) -> datetime | None:
             break
     if published is None:
         published = _guess(page)
-    zone = _site_zone(page) if published is not None else None
-    if published is not None and zone is not None:
-        if raw is None or _explicit_utc(raw):
-            published = published.astimezone(zone)
-        elif published.utcoffset() == timedelta(0) and _naive(raw):
-            published = published.replace(tzinfo=zone)  # a wall-clock time on the site
+    if published is None:
+        return None
+    if (_static_page(page) and not day_shown(published.date(), page.visible_text())
+            and url_month(page.url) != (published.year, published.month)):
+        return None  # a CMS stamp on a page that is no article and shows no date
     day = url_day(page.url) or url_day(page.canonical_url)
+    zone = _site_zone(page)
+    # midnight UTC is how a bare date is often written: it names a day, not an instant
+    instant = published.utcoffset() == timedelta(0) and published.timetz().replace(
+        tzinfo=None) != time(0)
+    if zone is not None:
+        if raw is not None and _naive(raw):
+            published = published.replace(tzinfo=zone)  # a wall-clock time on the site
+        elif instant and (raw is None or _explicit_utc(raw)):
+            published = published.astimezone(zone)
+    elif day is None and instant and raw is not None:
+        # no idea where the site is: the day htmldate reads from the page may move the
+        # stamp, by as many hours as a site's zone can be from UTC
+        local = _quick_guess(page)
+        if local is not None and _hours_to(published, local.date()) <= _MAX_SHIFT_HOURS:
+            day = local.date()
     return align_with_day(published, day)
+
+
+def _quick_guess(page: PageSignals) -> datetime | None:
+    try:
+        from htmldate import find_date
+
+        found = find_date(page.tree, url=page.url, extensive_search=False, original_date=True)
+    except Exception as exc:  # htmldate raises assorted errors on odd pages
+        log.debug("htmldate failed: %s", exc)
+        return None
+    return parse_datetime(found) if found else None
+
+
+def _hours_to(stamp: datetime, day: date) -> float:
+    """How many hours ``stamp`` must move to fall on ``day`` (0 when it is on it)."""
+    start = datetime.combine(day, time(0), tzinfo=stamp.tzinfo)
+    if stamp < start:
+        return (start - stamp).total_seconds() / 3600
+    end = start + timedelta(days=1)
+    return 0.0 if stamp < end else (stamp - end).total_seconds() / 3600 + 1e-9
 
 
 def _naive(value: str) -> bool:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import html as html_lib
 import re
 
-_BY = re.compile(r"^\s*(?:by|von|di|de|par|por|от|автор:?)\s+", re.IGNORECASE)
+_BY = re.compile(r"^\s*(?:by|von|vom|di|de|par|por|от|автор)\s*:?\s+", re.IGNORECASE)
 # a byline's lead-in: "Posted by", "Eingestellt von", "Text von", "Autor:", "Écrit par"
 _CUE = re.compile(
     r"^\W*(?:(?:posted|written|reported|eingestellt|gespeichert|geschrieben|verfasst|text|"
     r"ein\s+beitrag|écrit|rédigé|publié|escrito|publicado|scritto|pubblicato)\s+)?"
-    r"(?:by|von|par|por|da|от)\s+|^\W*(?:autor(?:in)?|author|auteur|autore|text|texte|"
-    r"verfasser(?:in)?|автор)\s*:\s*", re.IGNORECASE)
+    r"(?:by|von|vom|par|por|da|от)\s*:?\s+|^\W*(?:autor(?:in)?|author|auteur|autore|text|"
+    r"texte|verfasser(?:in)?|redaktion|автор)\s*:\s*", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(
     r"\s*(?:;|\||,|\band\b|\bund\b|\be\b|\by\b|\bet\b|&)\s*")
 
@@ -52,23 +52,28 @@ _CALENDAR_WORDS = {
     "twitter", "facebook", "linkedin", "biography", "bio", "profile", "subscribe",
     # a date or a time follows: "von Jane Doe am 21. April", "by Jane Doe on May 3"
     "am", "um", "on", "at", "veröffentlicht", "aktualisiert", "publié", "pubblicato",
-    "aggiornato", "publicado", "actualizado", "stand", "uhr",
+    "aggiornato", "publicado", "actualizado", "stand", "uhr", "tags", "tag", "kategorie",
+    "kategorien", "category", "categories", "schlagwörter", "rubrik", "sagt", "says",
 }
 # what a CMS puts in the author field when there is no person
 _NOBODY = {"unknown", "anonymous", "anonym", "no author", "none", "null", "guest", "gast",
            "administrator", "admin", "webmaster", "editor", "redaktion", "redazione",
-           "rédaction", "redacción", "team", "staff", "author", "autor"}
+           "rédaction", "redacción", "team", "staff", "author", "autor",
+           # a byline's lead-in left alone ("By", "Beitrag von")
+           "name", "by", "von", "vom", "par", "por", "di", "da", "de", "posted", "beitragvon"}
+_NOBODY_PARTS = ("admin", "redakt", "editor", "webmaster", "redazion")
 _PARTICLES = {"de", "da", "di", "del", "della", "van", "von", "der", "den", "la", "le", "du",
               "bin", "ibn", "al", "el", "dos", "das", "y", "e", "ter", "mac"}
 
 
-def _person_name(part: str, site_name: str | None = None, *, declared: bool = False
-                 ) -> str | None:
+def _person_name(part: str, site_name: str | None = None, *, declared: bool = False,
+                 handles: bool = False) -> str | None:
     """A person's name from one byline part, or None ("India Post News Weekly", "admin").
 
     ``declared``: the part comes from a field meant for the author (JSON-LD ``author``, an
     author meta tag or link), so a single name or a handle ("Benni", "gizzmo") counts and
     the capitalisation is not checked; free text needs a capitalised name of 2-5 words.
+    ``handles``: one-word names are allowed (no part of the value has several words).
     """
     part = re.sub(r"@\w+", " ", part) if not declared or " " in part.strip() else part
     part = re.sub(r"^.*?\b(?:by|von|di|de|par|por)\s+(?=[A-ZÀ-Ý])", "", part.strip(),
@@ -90,7 +95,7 @@ def _person_name(part: str, site_name: str | None = None, *, declared: bool = Fa
         kept.append(token.strip(",:;|()[]"))
     kept = _drop_site_tail(" ".join(kept), site_name).split()
     if declared and len(kept) == 1:
-        return _handle(kept[0], site_name)
+        return _handle(kept[0], site_name) if handles else None
     if not 2 <= len(kept) <= 5 or kept[0].lower() == "the":
         return None
     name = " ".join(kept)
@@ -118,6 +123,8 @@ def _handle(token: str, site_name: str | None) -> str | None:
     flat = re.sub(r"\W+", "", bare.casefold())
     if len(flat) < 2 or not re.search(r"[^\W\d_]", bare) or bare.casefold() in _NOBODY:
         return None
+    if any(word in flat for word in _NOBODY_PARTS):
+        return None  # "jdadmin", "redakteur"
     if bare.casefold() in _ORG_WORDS or "." in bare.strip("."):
         return None  # "Redaktion", "news", "example.com"
     if site_name:
@@ -152,13 +159,19 @@ def clean_author(value: str | None, site_name: str | None = None, *, declared: b
         return None
     value = html_lib.unescape(value)
     names: list[str] = []
-    for part in _AUTHOR_SPLIT.split(value):
+    parts = _AUTHOR_SPLIT.split(value)
+    # a one-word handle only when it is the whole value: in "Rachael Link, MS, RD" the
+    # single words are credentials
+    handles = declared and all(len(_BY.sub("", _CUE.sub("", p.strip())).split()) <= 1
+                               for p in parts)
+    for part in parts:
         if not part or "://" in part or part.strip().startswith("www."):
             continue
         part = re.sub(r"\S+@\S+", "", part)
         if site_name and len(site_name) > 3:
             part = re.sub(re.escape(site_name), " ", part, flags=re.IGNORECASE)
-        name = _person_name(" ".join(part.split()), site_name, declared=declared)
+        name = _person_name(" ".join(part.split()), site_name, declared=declared,
+                            handles=handles)
         if not name or (site_name and name.lower() == site_name.lower()):
             continue
         if name not in names:
