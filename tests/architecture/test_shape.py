@@ -22,7 +22,6 @@ def test_no_import_cycle_between_packages() -> None:
     assert cycles(package_graph(graph())) == []
 
 
-@UNTIL_ISSUE_10
 def test_modules_stay_small() -> None:
     long = {name: n for name, path in all_modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
