@@ -30,8 +30,7 @@ from tidings.extract.language import detect_language, normalize_code
 from tidings.fetch.http import Fetcher
 from tidings.models import ExtractState, FulltextMode, ProgressFn
 from tidings.sanitize import html_to_text, sanitize_html
-from tidings.store import Store
-from tidings.store.extraction import ID
+from tidings.store.extraction import ID, ExtractionStore
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +185,7 @@ def _changes(item: _Item) -> dict[str, Any]:
     return values
 
 
-def run_pending(store: Store, settings: Settings, *, limit: int | None = None,
+def run_pending(store: ExtractionStore, settings: Settings, *, limit: int | None = None,
                 fetcher: Fetcher | None = None, progress: ProgressFn | None = None) -> int:
     """Work through pending articles (at most ``limit``); return how many were handled,
     telling ``progress(done, total)`` as pages come in. The caller holds the stage's lock
@@ -201,7 +200,7 @@ def run_pending(store: Store, settings: Settings, *, limit: int | None = None,
         return pool.submit(asyncio.run, work).result()
 
 
-async def _run(store: Store, settings: Settings, limit: int | None,
+async def _run(store: ExtractionStore, settings: Settings, limit: int | None,
                fetcher: Fetcher | None, progress: ProgressFn | None = None) -> int:
     batch_size = max(_BATCH_MIN, settings.fetch_concurrency, settings.extract_concurrency * 4)
     active = fetcher or Fetcher(settings)

@@ -8,7 +8,7 @@ transaction, touching only articles still pending (a concurrent re-queue is not 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -18,6 +18,24 @@ from tidings.store.reads import Meta
 from tidings.store.schema import articles, sources
 
 ID = "_id"  # the key naming the article in each row of changes given to ExtractQueue.save
+
+
+class ExtractionQueue(Protocol):
+    """The full-text stage's view of its queue: :class:`ExtractQueue` on a real store, or a
+    test double holding rows in memory (the stage never needs more than this)."""
+
+    def pending_count(self) -> int: ...
+
+    def pending(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def save(self, changes: Sequence[dict[str, Any]]) -> None: ...
+
+
+class ExtractionStore(Protocol):
+    """What the full-text stage needs of a store: its queue and nothing else."""
+
+    @property
+    def extraction(self) -> ExtractionQueue: ...
 
 
 class ExtractQueue:
