@@ -106,7 +106,7 @@ def rebuild(store: Store, settings: Settings) -> _State:
         clusterer.restore(to_doc(row), sid, row["duplicate_of"])
         state.story_of[sid] = sid
     if window.rows:
-        log.info("clusterer rebuilt from %d articles", len(window.rows))
+        log.info("clusterer rebuilt", extra={"stage": "cluster", "articles": len(window.rows)})
     return state
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tidings.config import Settings
-from tidings.errors import FetchError
+from tidings.errors import FetchError, one_line
 from tidings.extract import ExtractResult, extract_article
 from tidings.extract.article import apply_charset
 from tidings.extract.attribution import agency_in_byline, detect_attribution
@@ -113,7 +113,9 @@ async def _fetch_all(items: list[_Item], settings: Settings, fetcher: Fetcher,
             except FetchError as exc:
                 item.error = _one_line(str(exc))
             except Exception as exc:  # one bad page never stops the batch
-                log.warning("fetching %s failed: %r", item.row["url"], exc)
+                log.warning("fetching a page failed", extra={
+                    "stage": "extract", "article_id": item.row["id"], "url": item.row["url"],
+                    "error": f"{type(exc).__name__}: {one_line(exc)}"})
                 item.error = _one_line(f"cannot fetch the page: {type(exc).__name__}")
 
     async def counted(item: _Item) -> None:
@@ -133,7 +135,9 @@ def _extracted(item: _Item) -> ExtractResult | None:
     try:
         result = extract_article(item.page, item.final_url)
     except Exception as exc:  # the extractor must never take the stage down
-        log.warning("extracting %s failed: %r", item.final_url, exc)
+        log.warning("extracting a page failed", extra={
+            "stage": "extract", "article_id": item.row["id"], "url": item.final_url,
+            "error": f"{type(exc).__name__}: {one_line(exc)}"})
         item.error = _one_line(f"extraction failed: {type(exc).__name__}")
         return None
     if not result.ok:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import time
 import zlib
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from tidings.fetch.netguard import AddressGuard, GuardedNetworkBackend, Resolver
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
 CHUNK = 64 * 1024
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -244,8 +247,11 @@ class Fetcher:
                 permanent = target if all_permanent else None
                 current = target
                 continue
+            elapsed = time.monotonic() - started
+            log.debug("fetched", extra={"url": current, "status": status, "bytes": len(content),
+                                        "duration_s": round(elapsed, 3)})
             return Response(url=current, status=status, headers=resp_headers, content=content,
-                            permanent_url=permanent, elapsed=time.monotonic() - started)
+                            permanent_url=permanent, elapsed=elapsed)
         raise FetchError(f"too many redirects (more than {self.settings.max_redirects}) "
                          f"from {url}")
 

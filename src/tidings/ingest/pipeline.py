@@ -98,7 +98,7 @@ def write_prepared(store: Store, jobs: Sequence[PreparedWrite], now: datetime
             with store.db.write() as conn:
                 return [_write(store, conn, job, now) for job in jobs]
         except Exception:
-            log.debug("batch write failed; writing %d feeds one by one", len(jobs))
+            log.debug("batch write failed; writing feeds one by one", extra={"feeds": len(jobs)})
     results: list[list[int] | BaseException] = []
     for job in jobs:
         try:
@@ -244,7 +244,10 @@ def _record_error(store: Store, settings: Settings, feed: Feed, exc: BaseExcepti
                                            rng=rng),
             disabled=feed.disabled or schedule.should_disable(count, settings))
     except TidingsError as store_exc:
-        log.warning("could not record the error of feed %s: %s", feed.url, store_exc)
+        log.warning("could not record a feed's error", extra={
+            "feed_id": feed.id, "url": feed.url, "error": one_line(store_exc)})
+    log.debug("feed failed", extra={"feed_id": feed.id, "url": feed.url, "error": message,
+                                    "error_count": count})
     return FeedOutcome(feed, error=message)
 
 
@@ -256,13 +259,18 @@ async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed:
         job = await asyncio.to_thread(prepare_response, store, settings, feed, response, now,
                                       parsed=parsed, rng=rng)
         ids = await writer.write(job)
+        log.debug("feed refreshed", extra={
+            "feed_id": feed.id, "url": feed.url, "status": response.status,
+            "new_articles": len(ids), "not_modified": job.not_modified,
+            "duration_s": round(response.elapsed, 3)})
         return FeedOutcome(feed, new_ids=ids, not_modified=job.not_modified, parsed=job.parsed)
     except (FetchError, ParseError) as exc:
         return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
     except TidingsError as exc:
         return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
     except Exception as exc:  # one feed's surprise must not stop the others
-        log.exception("unexpected failure refreshing %s", feed.url)
+        log.exception("unexpected failure refreshing a feed",
+                      extra={"feed_id": feed.id, "url": feed.url})
         err = RuntimeError(f"internal error: {type(exc).__name__}: {exc}")
         return await asyncio.to_thread(_record_error, store, settings, feed, err, now, rng)
 

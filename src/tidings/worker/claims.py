@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tidings.config import Settings
+from tidings.errors import one_line
 from tidings.models import FeedError
 from tidings.store import Store
 
@@ -155,9 +156,12 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
             done, _ = await asyncio.wait(in_flight, timeout=RECLAIM_SECONDS,
                                          return_when=asyncio.FIRST_COMPLETED)
             finished = [in_flight.pop(task) for task in done]
-            for task in done:
-                if task.exception() is not None:
-                    log.warning("refreshing a feed failed: %s", task.exception())
+            for task, feed_id in zip(done, finished, strict=True):
+                failure = task.exception()
+                if failure is not None:
+                    log.warning("refreshing a feed failed",
+                                extra={"feed_id": feed_id, "worker_id": worker_id,
+                                       "error": one_line(failure)})
                 else:
                     totals.add(task.result())
             if finished:

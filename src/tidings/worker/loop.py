@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from tidings.config import Settings
-from tidings.errors import TidingsError
+from tidings.errors import TidingsError, one_line
 from tidings.store import Store
 from tidings.worker import stages as pipeline
 from tidings.worker.claims import new_worker_id, refresh_continuously
@@ -34,8 +34,9 @@ def work(store: Store, settings: Settings, *, concurrency: int, once: bool,
     wanted = {pipeline.get(name) for name in stages}
     worker_id = new_worker_id()
     totals = {"feeds": 0, "new_articles": 0, "extracted": 0, "clustered": 0}
-    log.info("worker %s started (stages: %s)", worker_id,
-             ", ".join(s.name for s in pipeline.STAGES if s in wanted))
+    log.info("worker started", extra={
+        "worker_id": worker_id,
+        "stages": ",".join(s.name for s in pipeline.STAGES if s in wanted)})
     later = [s for s in pipeline.STAGES if s in wanted and s.queued]
     fetching = pipeline.FETCH in wanted
     try:
@@ -59,7 +60,8 @@ def work(store: Store, settings: Settings, *, concurrency: int, once: bool,
                     _fetch(store, settings, worker_id, concurrency, stop, totals)
                 except TidingsError as exc:
                     # the database restarting must not end a long-lived worker
-                    log.warning("fetching failed, retrying: %s", exc)
+                    log.warning("fetching failed, retrying",
+                                extra={"worker_id": worker_id, "error": one_line(exc)})
                     stop.wait(IDLE_SECONDS)
         else:
             stop.wait()
@@ -67,7 +69,7 @@ def work(store: Store, settings: Settings, *, concurrency: int, once: bool,
             helper.join()
     finally:
         store.leases.release_all(worker_id)
-        log.info("worker %s stopped", worker_id)
+        log.info("worker stopped", extra={"worker_id": worker_id, **totals})
     return totals
 
 
@@ -104,7 +106,7 @@ def _later_loop(store: Store, settings: Settings, stages: list[Stage], totals: d
         try:
             busy = _later_round(store, settings, stages, totals, wait=False)
         except Exception as exc:  # a stage failing must not end a long-lived worker
-            log.warning("later stages failed, retrying: %s", exc)
+            log.warning("later stages failed, retrying", extra={"error": one_line(exc)})
             busy = False
         if not busy:
             stop.wait(IDLE_SECONDS)

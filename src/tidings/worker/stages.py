@@ -17,6 +17,7 @@ builds its ``--stage`` choices from here and should stay quick to start.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -94,9 +95,18 @@ def run_stage(stage: Stage | str, store: Store, settings: Settings, *,
     """
     found = get(stage) if isinstance(stage, str) else stage
     if found.lock is None:
-        return found.runner(store, settings, limit, progress)
+        return _timed(found, store, settings, limit, progress)
     with exclusive(store.db, found.lock, wait=wait) as held:
-        return found.runner(store, settings, limit, progress) if held else None
+        return _timed(found, store, settings, limit, progress) if held else None
+
+
+def _timed(stage: Stage, store: Store, settings: Settings, limit: int | None,
+           progress: ProgressFn | None) -> int:
+    started = time.monotonic()
+    done = stage.runner(store, settings, limit, progress)
+    log.debug("stage ran", extra={"stage": stage.name, "items": done,
+                                  "duration_s": round(time.monotonic() - started, 3)})
+    return done
 
 
 def run_queued(store: Store, settings: Settings) -> dict[str, int | str]:
@@ -110,6 +120,6 @@ def run_queued(store: Store, settings: Settings) -> dict[str, int | str]:
         try:
             done[stage.name] = run_stage(stage, store, settings) or 0
         except Exception as exc:
-            log.warning("stage %s failed: %s", stage.name, exc)
+            log.warning("stage failed", extra={"stage": stage.name, "error": one_line(exc)})
             done[stage.name] = f"error: {one_line(exc)}"
     return done
