@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from tidings.cli import main
 from tidings.config import Settings
-from tidings.models import Feed, Source
+from tidings.models import Feed, ProgressFn, Source
 from tidings.store import Store
 from tidings.worker import stages
 
@@ -79,10 +79,11 @@ def test_run_now_in_admin_goes_through_the_stage_table(admin_client: TestClient,
     real = stages.run_stage
 
     def recording(stage: stages.Stage | str, store: Store, settings: Settings, *,
-                  limit: int | None = None, wait: bool = True) -> int | None:
+                  limit: int | None = None, wait: bool = True,
+                  progress: ProgressFn | None = None) -> int | None:
         found = stages.get(stage) if isinstance(stage, str) else stage
         ran.append((found.name, limit, wait))
-        return real(found, store, settings, limit=limit, wait=wait)
+        return real(found, store, settings, limit=limit, wait=wait, progress=progress)
 
     monkeypatch.setattr(stages, "run_stage", recording)
     token = csrf_of(admin_client.get("/admin").text)
