@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 
 from tidings import passwords
-from tidings.errors import ConfigError, NotFoundError, OperationError, UserExistsError
+from tidings.errors import (
+    ConfigError,
+    NotFoundError,
+    OperationError,
+    StorageError,
+    UserExistsError,
+)
 from tidings.models import Feed, Source
-from tidings.operations import sources, users
+from tidings.operations import sources, stores, users
 from tidings.store import Store
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
@@ -98,3 +105,21 @@ def test_accounts(sqlite_store: Store) -> None:
     users.set_admin(sqlite_store, "ada", False)
     users.delete_user(sqlite_store, "ada")
     assert sqlite_store.users.by_name("ada") is None
+
+
+def test_copy_a_store(sqlite_store: Store, outlet: tuple[int, int], tmp_path: Path) -> None:
+    source_url = sqlite_store.db.engine.url.render_as_string(hide_password=False)
+    with pytest.raises(StorageError, match="same database"):
+        stores.copy_store(source_url, source_url, force=False, batch=10)
+    with pytest.raises(StorageError, match="no SQLite store at"):
+        stores.copy_store(f"sqlite:///{tmp_path / 'missing.db'}", source_url, force=False,
+                          batch=10)
+    seen: list[tuple[int, int]] = []
+    # force: a fresh SQLite store already has rows in its full-text index's config tables
+    result = stores.copy_store(source_url, f"sqlite:///{tmp_path / 'copy.db'}", force=True,
+                               batch=1, progress=lambda done, total: seen.append((done, total)))
+    stores.check_copied(result)
+    assert result["ok"] and result["tables"]["sources"]["rows"] == 1 and seen
+    assert not (tmp_path / "missing.db").exists()
+    with pytest.raises(StorageError, match="copy differs from the source in: feeds"):
+        stores.check_copied({"ok": False, "mismatched": ["feeds"]})

@@ -1,22 +1,17 @@
 """``tidings migrate-store --from URL --to URL``: move a whole store to another database.
 
-The copying itself (dependency order, one target transaction, late foreign keys, sequences,
-checksums) is :func:`tidings.store.copy.copy_store`; this module opens both ends, prints
-progress and the result, and turns a mismatch into an error.
+The work is :func:`tidings.operations.stores.copy_store` (which opens both ends and calls
+:func:`tidings.store.copy.copy_store`); this module shows progress and the result, and turns
+a mismatch into an error once every table's line is out.
 """
 
 from __future__ import annotations
-
-import time
-from pathlib import Path
 
 import click
 
 from tidings.cli.context import print_json, progress
 from tidings.cli.progress import Progress
-from tidings.errors import StorageError
-from tidings.store import open_store
-from tidings.store.copy import copy_store
+from tidings.operations import stores
 
 
 @click.command("migrate-store")
@@ -30,33 +25,16 @@ from tidings.store.copy import copy_store
 def migrate_store_command(source_url: str, target_url: str, force: bool, batch_size: int,
                           as_json: bool) -> None:
     """Copy every table of one store into another, then compare counts and checksums."""
-    if source_url == target_url:
-        raise StorageError("--from and --to name the same database")
-    if source_url.startswith("sqlite:///"):  # opening it would create an empty one
-        source_file = Path(source_url[len("sqlite:///"):]).expanduser()
-        if not source_file.is_file():
-            raise StorageError(f"no SQLite store at {source_file}")
-    started = time.monotonic()
-    source = open_store(source_url)
-    try:
-        target = open_store(target_url)
-        try:
-            with Progress("migrate-store", quiet=as_json, unit="rows") as bar:
-                result = copy_store(source, target, force=force, batch=batch_size,
-                                    report=progress, progress=bar)
-        finally:
-            target.close()
-    finally:
-        source.close()
-    result["seconds"] = round(time.monotonic() - started, 3)
+    with Progress("migrate-store", quiet=as_json, unit="rows") as bar:
+        result = stores.copy_store(source_url, target_url, force=force, batch=batch_size,
+                                   report=progress, progress=bar)
     for name, info in result["tables"].items():
         mark = "ok" if info["ok"] else "MISMATCH"
         progress(f"migrate-store: {name}: {info['source_rows']} → {info['rows']} rows, "
                  f"checksum {info['checksum']} {mark}")
     if as_json:
         print_json(result)
-    if not result["ok"]:
-        raise StorageError("copy differs from the source in: " + ", ".join(result["mismatched"]))
+    stores.check_copied(result)
     progress(f"migrate-store: {result['rows']} rows copied and verified "
              f"in {result['seconds']} s")
 
