@@ -1,8 +1,12 @@
 """The store: one interface over SQLite and PostgreSQL.
 
 ``open_store(url)`` gives a :class:`Store` whose repositories (``sources``, ``feeds``,
-``articles``, ...) hold every query tidings makes. Database-specific SQL lives only in
-``engine.py`` and ``dialects.py``.
+``articles``, ``extraction`` and ``clustering`` queues, ...) hold every query tidings makes;
+modules outside this package never build SQL (``tests/store/test_sql_boundary.py``). They
+may open a transaction (``store.db.write()``) and pass it to repository methods, so that
+several writes land together. The statements whose spelling differs between databases are
+here too: ``dialects.py``, ``engine.py`` and the copier and benchmark helpers
+(``copy.py``, ``benchdb.py``).
 """
 
 from __future__ import annotations
