@@ -181,3 +181,15 @@ def test_a_stage_held_elsewhere_is_skipped_or_waited_for(sqlite_store: Store, se
     held_elsewhere.set()
     waiter.join(10)
     assert result == [2]
+
+
+def test_the_fetch_stage_runs_once_by_name_through_leases(sqlite_store: Store,
+                                                          settings: Settings,
+                                                          feed_server) -> None:  # type: ignore[no-untyped-def]
+    now = datetime.now(UTC)
+    source = sqlite_store.sources.add(Source(None, "Wire", fulltext="never"), now)
+    sqlite_store.feeds.add(Feed(None, source.id, feed_server.add("/feed", FEED)), now)
+    assert operations.run_stage(sqlite_store, settings, "fetch") == 1  # the one due feed
+    assert sqlite_store.articles.count() == 1
+    assert operations.run_stage(sqlite_store, settings, "fetch") == 0  # not due again yet
+    assert sqlite_store.leases.active(datetime.now(UTC)) == []  # leases given back

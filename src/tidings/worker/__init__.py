@@ -1,1 +1,2 @@
-"""The background worker: leased feed claims and the loop that runs every stage."""
+"""The background worker: the stage table (``stages``), leased feed claims (``claims``) and
+the loop that runs the stages (``loop``)."""

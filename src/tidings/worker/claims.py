@@ -1,9 +1,10 @@
 """Claim due feeds, fetch them, give them back: the one path every worker takes.
 
-`tidings worker` processes (:func:`refresh_continuously`) and the background loop of
-`tidings serve` (:func:`claim_and_refresh`) both claim through ``tidings.store.leases``, so a
-feed is fetched by one process at a time however many run, and per-host politeness holds
-across all of them. While feeds are in flight a heartbeat renews their leases; if the process
+`tidings worker` processes and the background loop of `tidings serve`
+(:func:`refresh_continuously`), and the fetch stage run once by name (:func:`claim_and_refresh`,
+see ``tidings.worker.stages``) all claim through ``tidings.store.leases``, so a feed is
+fetched by one process at a time however many run, and per-host politeness holds across all
+of them. While feeds are in flight a heartbeat renews their leases; if the process
 dies they expire on their own.
 
 :func:`refresh_continuously` keeps ``concurrency`` feeds in flight and claims a new one as
