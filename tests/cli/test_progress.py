@@ -4,6 +4,7 @@ with --json; the work functions report through a plain ``progress(done, total)``
 from __future__ import annotations
 
 import io
+import logging
 import os
 import pty
 import select
@@ -57,6 +58,24 @@ def test_progress_draws_in_place_on_a_terminal() -> None:
     assert "\r\x1b[Kimport [4/4] 100% 2.0 feeds/s" in out
     assert out.endswith("\r\x1b[K")  # cleared for the command's own summary
     assert Progress.current is None
+
+
+def test_log_records_clear_the_progress_line_first() -> None:
+    tty, clock = FakeTTY(), Clock()
+    handler = logging.StreamHandler(tty)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with Progress("fetch", stream=tty, clock=clock) as bar:
+            bar(1, 3)
+            logging.getLogger("tidings.test").warning("a record")
+            bar(2, 3)  # drawn again at once, whatever the clock says
+        logging.getLogger("tidings.test").warning("after")
+    finally:
+        root.removeHandler(handler)
+    assert "fetch [1/3] 33%\r\x1b[Ka record\n\r\x1b[Kfetch [2/3]" in tty.getvalue()
+    assert tty.getvalue().endswith("\r\x1b[Kafter\n")
+    assert not handler.filters
 
 
 def test_progress_is_silent_when_piped_or_quiet() -> None:

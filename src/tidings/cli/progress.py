@@ -8,6 +8,7 @@ the command line depends on click or on this module.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -85,8 +86,18 @@ class Progress:
             self.stream.write(message + "\n")
         self.stream.flush()
 
+    def clear(self) -> None:
+        """Take the line away for other output (a log record); drawn again on the next step."""
+        if self._line:
+            self.stream.write(_CLEAR)
+            self.stream.flush()
+            self._line = ""
+            self._drawn_at = None
+
     def close(self) -> None:
         """Take the progress line away (the command prints its own summary next)."""
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(self._clear_for_logs)
         if Progress.current is self:
             Progress.current = None
         if self._line:
@@ -96,7 +107,14 @@ class Progress:
 
     def __enter__(self) -> Progress:
         Progress.current = self
+        if self.active:  # log records (tidings -v) go to stderr too: clear the line first
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(self._clear_for_logs)
         return self
+
+    def _clear_for_logs(self, _record: logging.LogRecord) -> bool:
+        self.clear()
+        return True
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
