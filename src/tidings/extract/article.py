@@ -22,6 +22,7 @@ import lxml.html
 from lxml.etree import SubElement
 from lxml.html import HtmlElement
 
+from tidings.errors import one_line
 from tidings.extract.attribution import agency_in_byline, credit_prefix, detect_attribution
 from tidings.extract.cleanup import clean_body, continuation_paragraphs
 from tidings.extract.language import choose_language, declared_language
@@ -227,7 +228,8 @@ def _run_trafilatura(tree: HtmlElement, url: str | None, **options: Any) -> Any:
             return trafilatura.bare_extraction(
                 tree, url=url, include_comments=False, with_metadata=False, **options)
         except (ValueError, TypeError, AttributeError, lxml.etree.LxmlError) as exc:
-            log.debug("trafilatura failed on %s: %s", url, exc)
+            log.debug("trafilatura failed", extra={
+                "url": url, "error": f"{type(exc).__name__}: {one_line(exc)}"})
             return None
 
 
@@ -285,7 +287,8 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractResult:
     try:
         meta = extract_metadata(tree, url)
     except Exception as exc:  # a metadata bug must never cost the article itself
-        log.warning("metadata extraction failed on %s: %s", url, exc)
+        log.warning("metadata extraction failed", extra={
+            "url": url, "error": f"{type(exc).__name__}: {one_line(exc)}"})
         meta = PageMetadata(canonical_url=url)
     has_scripts = tree.find(".//script") is not None
     declared = declared_language(tree)  # <meta> declarations go with <head> below
