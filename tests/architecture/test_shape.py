@@ -12,7 +12,6 @@ MAX_MODULE_LINES = 400
 UNTIL_ISSUE_10 = pytest.mark.xfail(reason="issue 10 refactor still landing", strict=True)
 
 
-@UNTIL_ISSUE_10
 def test_no_import_cycle_between_modules() -> None:
     assert cycles(graph()) == []
 

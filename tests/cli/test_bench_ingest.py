@@ -7,7 +7,8 @@ import json
 
 from click.testing import CliRunner
 
-from tidings.benchmarks.ingest import command, synthetic_feed
+from tidings.benchmarks._synthetic import synthetic_feed
+from tidings.benchmarks.ingest import command
 from tidings.parse.feed import parse_feed
 
 

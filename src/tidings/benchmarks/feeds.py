@@ -30,7 +30,7 @@ from typing import Any
 import click
 
 import tidings
-from tidings.benchmarks.ingest import synthetic_feed
+from tidings.benchmarks._synthetic import synthetic_feed
 from tidings.cli.context import print_json, progress
 from tidings.errors import ParseError, TidingsError
 from tidings.parse.feed import parse_feed

@@ -14,21 +14,20 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
-import random
 import resource
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import click
 
+from tidings.benchmarks._synthetic import synthetic_feed
 from tidings.config import Settings
 from tidings.fetch.http import Fetcher
 from tidings.ingest.pipeline import refresh_async
@@ -36,42 +35,6 @@ from tidings.models import Feed, Source
 from tidings.store import Store, open_store
 
 HOST_SUFFIX = ".bench.test"
-_VOCABULARY = ("the minister said on council market report river city harbour bank rates storm "
-         "vote parliament energy project company workers union shares prices growth region "
-         "agreement talks officials according statement week government police court data "
-         "survey research university hospital schools budget plan rail ferry coast museum "
-         "festival season team record election housing investment export import weather "
-         "forecast local national international policy reform tax inflation")
-WORDS = tuple(_VOCABULARY.split())
-
-
-def synthetic_feed(n: int, items: int, words: int, now: datetime) -> bytes:
-    """One RSS 2.0 document with ``items`` items of about ``words`` words each."""
-    rng = random.Random(n)
-    out = [f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
-           f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
-           f"<title>Bench outlet {n}</title><link>https://outlet-{n}.example/</link>"
-           f"<description>Synthetic feed {n}</description><language>en</language>"]
-    for i in range(items):
-        paragraphs = []
-        left = words
-        while left > 0:
-            size = min(left, rng.randint(40, 80))
-            sentence = " ".join(rng.choice(WORDS) for _ in range(size))
-            paragraphs.append(f"<p>{sentence.capitalize()}.</p>")
-            left -= size
-        when = format_datetime(now - timedelta(minutes=17 * i + n % 13))
-        title = " ".join(rng.choice(WORDS) for _ in range(8)).capitalize()
-        out.append(f"<item><title>{title}</title>"
-                   f"<link>https://outlet-{n}.example/news/{i}?utm_source=rss</link>"
-                   f'<guid isPermaLink="false">outlet-{n}-item-{i}</guid>'
-                   f"<pubDate>{when}</pubDate><description>{title}</description>"
-                   f"<content:encoded><![CDATA[{''.join(paragraphs)}]]></content:encoded>"
-                   f"</item>")
-    out.append("</channel></rss>")
-    return "".join(out).encode()
-
-
 def serve(feeds: int, items: int, words: int, ready: Any, stop: Any) -> None:
     """The feed server process: answers GET /feed/N.xml (200 or 304) and GET /_stats."""
     now = datetime.now(UTC)

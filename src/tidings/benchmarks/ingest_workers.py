@@ -30,6 +30,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from tidings.benchmarks._synthetic import synthetic_feed
 from tidings.models import Feed, FulltextMode, Source
 from tidings.store import open_store
 from tidings.store.benchdb import postgres_backend_pid, scratch_postgres
@@ -87,8 +88,6 @@ def feed_servers(feeds: int, items: int, hosts: int = HOSTS, words: int | None =
     if words is None:
         documents = {f"/feed/{n}.xml": feed_document(n, items) for n in range(feeds)}
     else:
-        from tidings.benchmarks.ingest import synthetic_feed
-
         now = datetime.now(UTC)
         documents = {f"/feed/{n}.xml": synthetic_feed(n, items, words, now)
                      for n in range(feeds)}
