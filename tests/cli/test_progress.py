@@ -148,11 +148,12 @@ def test_fetch_shows_progress_on_a_terminal_only(tmp_path: Path, feed_server) ->
         store.close()
     env = {**os.environ, "TIDINGS_HOME": str(tmp_path / "home"), "TIDINGS_ALLOW_PRIVATE": "1",
            "TIDINGS_DATABASE_URL": "", "TIDINGS_LOG_LEVEL": "WARNING"}
-    code, out, err = _run_on_a_terminal(["fetch", "--fetch-only"], env)
+    code, out, err = _run_on_a_terminal(["fetch"], env)
     assert code == 0, err
     assert "fetch [3/3] 100%" in err and "\x1b[K" in err
+    assert "extract [3/3] 100%" in err  # then the pages of the new articles
     assert "   1 new  " in err  # the per-feed lines stay
-    assert out.strip() == "3 feeds: 3 new articles, 0 unchanged, 0 errors"
+    assert out.strip().startswith("3 feeds: 3 new articles, 0 unchanged, 0 errors; extract: 3")
 
     code, out, err = _run_on_a_terminal(["fetch", "--fetch-only", "--json"], env)
     assert code == 0 and err == "" and out.strip().startswith("{")

@@ -40,7 +40,8 @@ def fetch(app: AppContext, as_json: bool, fetch_only: bool, due: bool,
                          on_feed=on_feed, progress=bar)
     stages: dict[str, int | str] = {}
     if not fetch_only and report.feeds:
-        stages = run_queued(store, app.settings)
+        with Progress("extract", quiet=as_json, unit="pages") as pages:
+            stages = run_queued(store, app.settings, progress={"extract": pages})
     if as_json:
         print_json(report.as_json())
         return

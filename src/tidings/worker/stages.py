@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from tidings.config import Settings
@@ -109,16 +109,19 @@ def _timed(stage: Stage, store: Store, settings: Settings, limit: int | None,
     return done
 
 
-def run_queued(store: Store, settings: Settings) -> dict[str, int | str]:
+def run_queued(store: Store, settings: Settings, *,
+               progress: Mapping[str, ProgressFn] | None = None) -> dict[str, int | str]:
     """Every queued stage once, in order, waiting for other holders: what ``tidings fetch``
     and the demo run after fetching. A failure is reported in the result (one line), never
-    raised, so the caller still prints its report."""
+    raised, so the caller still prints its report. ``progress`` maps a stage's name to the
+    callback that hears its ``(done, total)``."""
     done: dict[str, int | str] = {}
     for stage in STAGES:
         if not stage.queued:
             continue
         try:
-            done[stage.name] = run_stage(stage, store, settings) or 0
+            done[stage.name] = run_stage(stage, store, settings,
+                                         progress=(progress or {}).get(stage.name)) or 0
         except Exception as exc:
             log.warning("stage failed", extra={"stage": stage.name, "error": one_line(exc)})
             done[stage.name] = f"error: {one_line(exc)}"
