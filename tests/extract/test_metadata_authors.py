@@ -97,3 +97,11 @@ def test_lead_ins_credentials_and_admin_logins_are_not_names() -> None:
     assert clean_author("By", None, declared=True) is None
     assert clean_author("Autor: Klausmartin Friedrich Tags: Büssing, Leipzig") == \
         "Klausmartin Friedrich"
+
+
+def test_byline_ends_at_a_role_in_parentheses_or_a_weekday() -> None:
+    assert clean_author("Redaktion: Eberhard Fuhr (Pressesprecher des EJW)") == "Eberhard Fuhr"
+    assert clean_author("Von Anna Beispiel Donnerstag, 4. November 2021") == "Anna Beispiel"
+    assert clean_author("Autor Nikolai Huke") == "Nikolai Huke"
+    body = "<p class='news__meta'>Autoren Jelko Djuren und Jutta Klaukien</p>"
+    assert _author(_page(body=body)) == "Jelko Djuren, Jutta Klaukien"

@@ -27,9 +27,9 @@ _ELSEWHERE_PREFIXES = ("comment-", "comments-", "comment_", "related-", "related
 # a short block that starts with a byline cue: "Von Claudia Lindner", "Text von …", "Autor: …"
 _CUE_START = re.compile(
     r"^\W{0,3}(?:(?:text|posted|written|eingestellt|gespeichert|geschrieben|verfasst|"
-    r"écrit|publié|escrito|publicado|scritto|pubblicato)\s+)?(?:by|von|par|por|di|da|от)\s+"
-    r"|^\W{0,3}(?:autor(?:in)?|author|auteur|autore|text|texte|verfasser(?:in)?|автор)\s*:\s*",
-    re.IGNORECASE)
+    r"écrit|publié|escrito|publicado|scritto|pubblicato)\s+)?(?:by|von|par|por|di|da|от)"
+    r"\s*:?\s+|^\W{0,3}(?:autor(?:in|en)?|authors?|auteur|autore|verfasser(?:in)?|автор)"
+    r"\s*:?\s+|^\W{0,3}(?:text|texte|redaktion)\s*:\s*", re.IGNORECASE)
 _BLOCKS = lxml.etree.XPath(
     "//body//*[self::p or self::span or self::div or self::em or self::i or self::b "
     "or self::strong or self::small or self::address or self::li or self::dd or self::h4 "

@@ -15,8 +15,8 @@ _BY = re.compile(r"^\s*(?:by|von|vom|di|de|par|por|от|автор)\s*:?\s+", re
 _CUE = re.compile(
     r"^\W*(?:(?:posted|written|reported|eingestellt|gespeichert|geschrieben|verfasst|text|"
     r"ein\s+beitrag|écrit|rédigé|publié|escrito|publicado|scritto|pubblicato)\s+)?"
-    r"(?:by|von|vom|par|por|da|от)\s*:?\s+|^\W*(?:autor(?:in)?|author|auteur|autore|text|"
-    r"texte|verfasser(?:in)?|redaktion|автор)\s*:\s*", re.IGNORECASE)
+    r"(?:by|von|vom|par|por|da|от)\s*:?\s+|^\W*(?:autor(?:in|en)?|authors?|auteur|autore|"
+    r"verfasser(?:in)?|автор)\s*:?\s+|^\W*(?:text|texte|redaktion)\s*:\s*", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(
     r"\s*(?:;|\||,|\band\b|\bund\b|\be\b|\by\b|\bet\b|&)\s*")
 
@@ -47,6 +47,14 @@ _CALENDAR_WORDS = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
     "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "updated", "published", "posted",
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "januar",
+    "februar", "märz", "mai", "juni", "juli", "oktober", "dezember", "lundi", "mardi",
+    "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier", "février", "mars",
+    "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo", "enero",
+    "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+    "noviembre", "diciembre", "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio",
+    "settembre", "ottobre", "dicembre", "heute", "gestern", "today", "yesterday",
     # page furniture that follows a byline
     "leave", "comment", "comments", "share", "follow", "email", "print", "view", "read", "more",
     "twitter", "facebook", "linkedin", "biography", "bio", "profile", "subscribe",
@@ -83,6 +91,8 @@ def _person_name(part: str, site_name: str | None = None, *, declared: bool = Fa
     tokens = part.replace("\u00a0", " ").split()
     kept: list[str] = []
     for token in tokens:
+        if token.startswith("(") and kept:
+            break  # "Eberhard Fuhr (Pressesprecher des EJW)"
         bare = token.strip(".,:;|()[]").lower()
         if bare in _CREDIT_WORDS:
             if not kept:
