@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.extract.metadata.shown import day_shown
 from tidings.extract.metadata.signals import ARTICLE_TYPES, PageSignals, ld_types, text_of
@@ -117,15 +117,18 @@ def align_with_day(published: datetime | None, day: date | None) -> datetime | N
 
 def _site_zone(page: PageSignals) -> tzinfo | None:
     """The time zone the site most likely writes in: its country domain, else its language."""
+    name = None
     for url in (page.url, page.canonical_url):
         host = urlsplit(url or "").hostname or ""
-        zone = _TLD_ZONES.get(host.rsplit(".", 1)[-1])
-        if zone:
-            return ZoneInfo(zone)
-    lang = (page.tree.get("lang") or "").replace("_", "-").lower().split("-")
-    zone = _TLD_ZONES.get(lang[1]) if len(lang) > 1 else None
-    zone = zone or _LANG_ZONES.get(lang[0])
-    return ZoneInfo(zone) if zone else None
+        name = name or _TLD_ZONES.get(host.rsplit(".", 1)[-1])
+    if not name:
+        lang = (page.tree.get("lang") or "").replace("_", "-").lower().split("-")
+        name = _TLD_ZONES.get(lang[1]) if len(lang) > 1 else None
+        name = name or _LANG_ZONES.get(lang[0])
+    try:
+        return ZoneInfo(name) if name else None
+    except ZoneInfoNotFoundError:  # no time zone database: the stamp stays in UTC
+        return None
 
 
 def _static_page(page: PageSignals) -> bool:
