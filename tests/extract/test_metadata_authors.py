@@ -22,20 +22,32 @@ def test_json_ld_author_by_reference_in_a_graph() -> None:
                 "author": {"@id": "https://blog.example.org/#/schema/person/1"}},
                {"@type": "Person", "@id": "https://blog.example.org/#/schema/person/1",
                 "name": "Doris Schuppe"}]}</script>"""
-    assert _author(_page(head)) == "Doris Schuppe"
+    assert _author(_page(head, "<p class='sig'>Doris Schuppe</p>")) == "Doris Schuppe"
 
 
 def test_json_ld_author_arrays_and_names_in_any_case() -> None:
     head = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H",
     "author": [{"@type": "Person", "name": "Jessica DeFino"},
                {"@type": "Person", "name": "mobasir hassan"}]}</script>"""
-    assert _author(_page(head)) == "Jessica DeFino, mobasir hassan"
+    shown = "<p>Jessica DeFino and mobasir hassan, 3 May</p>"
+    assert _author(_page(head, shown)) == "Jessica DeFino, mobasir hassan"
 
 
 def test_written_by_label_pair() -> None:
     head = """<meta name="twitter:label1" content="Verfasst von">
     <meta name="twitter:data1" content="Karoline Herr">"""
-    assert _author(_page(head)) == "Karoline Herr"
+    assert _author(_page(head, "<p>Karoline Herr · 3 Min.</p>")) == "Karoline Herr"
+
+
+def test_a_declared_author_the_page_never_shows_is_not_taken() -> None:
+    # a template's default (the site owner, the first editor) that no reader sees
+    head = """<script type="application/ld+json">{"@type": "Article", "headline": "H",
+    "author": {"@type": "Person", "name": "Rüdiger Beispiel"}}</script>"""
+    assert _author(_page(head)) is None
+    # a login name the page shows spaced as a real name: the visible form is kept
+    login = head.replace("Rüdiger Beispiel", "arianschlichenmayer")
+    byline = "<span class='byline'>Von Arian Schlichenmayer</span>"
+    assert _author(_page(login, byline)) == "Arian Schlichenmayer"
 
 
 def test_one_word_author_counts_only_when_the_page_shows_it() -> None:

@@ -7,7 +7,8 @@ Order of trust: JSON-LD ``author`` of the article (strings, Person objects, arra
 ``itemprop="author"``, vCard, byline classes) → a byline in the visible text ("By …",
 "Von …", "Par …", "Di …", "Автор: …"). Each is cleaned by ``names.clean_author``: an author
 is a person (or several), not the site, a section, an agency desk or "admin"; when a source
-gives no person the next one is asked.
+gives no person the next one is asked. A declared author must be shown on the page (as is, or
+respaced for a login name): names only the markup carries are templates' defaults.
 """
 
 from __future__ import annotations
@@ -83,24 +84,25 @@ def resolve_author(page: PageSignals) -> str | None:
         if not name:
             continue
         shown = _shown(name, page)
-        if " " not in name and not shown:
-            continue  # a one-word handle counts only when the page shows it
-        if not shown:
-            # declared but never shown, while the page's byline names someone else: the
-            # markup is a template's default (the site owner, the first editor)
+        if shown == "as is":
+            return name
+        if shown == "respaced":  # the login "arianschlichenmayer", shown as a real name
             visible = page_byline(page.tree, page.site_name)
-            if visible and not _same_people(visible, name):
-                return visible
-        return name
+            flat = _FLAT.sub("", name.casefold())
+            return visible if visible and _FLAT.sub("", visible.casefold()) == flat else name
+        # declared but never shown: a template's default (the site owner, the first editor,
+        # a login name) rather than a byline readers see
     return page_byline(page.tree, page.site_name)
 
 
-def _shown(name: str, page: PageSignals) -> bool:
-    """Does the page's visible text name the first of these people?"""
+def _shown(name: str, page: PageSignals) -> str | None:
+    """How the page's visible text names the first of these people: "as is", "respaced"
+    (spacing and punctuation aside, for names long enough to tell), or None."""
     first = name.split(", ")[0].casefold()
-    return first in page.visible_text()
+    if re.search(rf"(?<!\w){re.escape(first)}(?!\w)", page.visible_text()):
+        return "as is"
+    flat = _FLAT.sub("", first)
+    return "respaced" if len(flat) >= 8 and flat in page.flat_visible_text() else None
 
 
-def _same_people(a: str, b: str) -> bool:
-    wa, wb = set(re.findall(r"\w+", a.casefold())), set(re.findall(r"\w+", b.casefold()))
-    return bool(wa & wb)
+_FLAT = re.compile(r"[\W_]+")

@@ -56,6 +56,14 @@ class PageSignals:
             self._visible = " ".join(" ".join(str(p) for p in parts).split()).casefold()
         return self._visible
 
+    _flat: str | None = None
+
+    def flat_visible_text(self) -> str:
+        """The visible text case-folded with every non-word character removed."""
+        if self._flat is None:
+            self._flat = re.sub(r"[\W_]+", "", self.visible_text())
+        return self._flat
+
     @property
     def base(self) -> str | None:
         """The URL relative links resolve against."""
