@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from tests.architecture.imports import all_modules, cycles, graph, package_graph
 
 MAX_MODULE_LINES = 400
-# Interim, while issue 10's helpers merge: strict, so each turns red the moment it passes.
-UNTIL_ISSUE_10 = pytest.mark.xfail(reason="issue 10 refactor still landing", strict=True)
 
 
 def test_no_import_cycle_between_modules() -> None:
     assert cycles(graph()) == []
 
 
-@UNTIL_ISSUE_10
 def test_no_import_cycle_between_packages() -> None:
     assert cycles(package_graph(graph())) == []
 

@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tidings import console
 from tidings.cli.progress import Progress, render
 from tidings.config import Settings
 from tidings.importers.opml import import_opml
@@ -57,7 +58,7 @@ def test_progress_draws_in_place_on_a_terminal() -> None:
     assert "\r\x1b[K  one line of its own\nimport [2/4]" in out
     assert "\r\x1b[Kimport [4/4] 100% 2.0 feeds/s" in out
     assert out.endswith("\r\x1b[K")  # cleared for the command's own summary
-    assert Progress.current is None
+    assert console.live is None
 
 
 def test_log_records_clear_the_progress_line_first() -> None:

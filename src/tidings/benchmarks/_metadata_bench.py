@@ -17,7 +17,7 @@ from typing import Any
 
 import tidings
 from tidings.benchmarks._metadata_metric import FIELDS, MetadataScore
-from tidings.cli.context import progress
+from tidings.console import progress
 from tidings.errors import TidingsError
 
 Reader = Callable[[bytes, str], dict[str, Any]]

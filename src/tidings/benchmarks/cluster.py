@@ -22,8 +22,8 @@ from typing import Any
 import click
 
 from tidings.benchmarks.cluster_score import evaluate
-from tidings.cli.context import print_json, progress
 from tidings.cluster.clusterer import ClusterConfig, ClusterDoc, StoryClusterer
+from tidings.console import print_json, progress
 from tidings.errors import TidingsError
 
 REQUIRED = ("id", "title", "text", "story", "dataset")

@@ -30,7 +30,7 @@ from tidings.benchmarks._metadata_bench import (
     run_metadata_bench,
 )
 from tidings.benchmarks._metadata_eval import default_labels_file, evaluate, load_labels
-from tidings.cli.context import print_json, progress
+from tidings.console import print_json, progress
 from tidings.errors import TidingsError
 
 

@@ -31,7 +31,7 @@ import click
 
 import tidings
 from tidings.benchmarks._synthetic import synthetic_feed
-from tidings.cli.context import print_json, progress
+from tidings.console import print_json, progress
 from tidings.errors import ParseError, TidingsError
 from tidings.parse.feed import parse_feed
 from tidings.sanitize import html_to_text

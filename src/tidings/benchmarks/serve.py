@@ -38,7 +38,7 @@ from typing import Any
 
 import click
 
-from tidings.cli.context import print_json, progress
+from tidings.console import print_json, progress
 from tidings.errors import TidingsError
 from tidings.models import ClusterState, ExtractState
 from tidings.store import open_store

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from tidings.cli.context import AppContext, pass_app, print_json
+from tidings.cli.context import AppContext, pass_app
 from tidings.cli.progress import Progress
+from tidings.console import print_json
 from tidings.ingest.pipeline import FeedOutcome, refresh
 from tidings.worker.stages import run_queued
 

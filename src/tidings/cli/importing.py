@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from tidings.cli.context import AppContext, pass_app, print_json
+from tidings.cli.context import AppContext, pass_app
 from tidings.cli.progress import Progress
 from tidings.config import Settings
+from tidings.console import print_json
 from tidings.errors import ConfigError, TidingsError
 from tidings.importers.opml import import_opml
 

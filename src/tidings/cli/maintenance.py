@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from tidings.cli.context import AppContext, pass_app, print_json, progress
+from tidings.cli.context import AppContext, pass_app
 from tidings.cli.progress import Progress
+from tidings.console import print_json, progress
 from tidings.operations import pipeline as ops
 from tidings.store import backup as backups
 from tidings.store import health, retention

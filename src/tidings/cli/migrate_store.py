@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import click
 
-from tidings.cli.context import print_json, progress
 from tidings.cli.progress import Progress
+from tidings.console import print_json, progress
 from tidings.operations import stores
 
 

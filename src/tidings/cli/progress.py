@@ -15,6 +15,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
 
+from tidings import console
+
 #: redraw at most this often (seconds); the last step is always drawn
 REDRAW_SECONDS = 0.1
 _CLEAR = "\r\x1b[K"
@@ -47,9 +49,6 @@ class Progress:
     ``note(message)`` prints a line of its own (above the progress line on a terminal, and
     also when stderr is not one: notes are the command's ordinary stderr output).
     """
-
-    #: the one being drawn now (entered, not yet closed), so other output can keep clear
-    current: Progress | None = None
 
     def __init__(self, label: str, *, quiet: bool = False, unit: str = "",
                  stream: TextIO | None = None,
@@ -98,16 +97,17 @@ class Progress:
         """Take the progress line away (the command prints its own summary next)."""
         for handler in logging.getLogger().handlers:
             handler.removeFilter(self._clear_for_logs)
-        if Progress.current is self:
-            Progress.current = None
+        if console.live is self:
+            console.live = None
         if self._line:
             self.stream.write(_CLEAR)
             self.stream.flush()
             self._line = ""
 
     def __enter__(self) -> Progress:
-        Progress.current = self
-        if self.active:  # log records (tidings -v) go to stderr too: clear the line first
+        if self.active:
+            console.live = self  # lines for people go above the progress line
+            # log records (tidings -v) go to stderr too: clear the line first
             for handler in logging.getLogger().handlers:
                 handler.addFilter(self._clear_for_logs)
         return self

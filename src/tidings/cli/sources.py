@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from tidings.cli.context import AppContext, pass_app, print_json
+from tidings.cli.context import AppContext, pass_app
+from tidings.console import print_json
 from tidings.importers.opml import export_opml
 from tidings.models import Feed, Source
 from tidings.operations import sources as ops

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tidings.cli.context import AppContext, pass_app, print_json
+from tidings.cli.context import AppContext, pass_app
+from tidings.console import print_json
 from tidings.errors import TidingsError
 from tidings.operations.sources import FULLTEXT_MODES, subscribe
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import click
 
-from tidings.cli.context import AppContext, pass_app, print_json
+from tidings.cli.context import AppContext, pass_app
+from tidings.console import print_json
 from tidings.errors import ConfigError
 from tidings.operations import users as accounts
 from tidings.passwords import check_new_password

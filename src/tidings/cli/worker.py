@@ -15,7 +15,8 @@ from types import FrameType
 
 import click
 
-from tidings.cli.context import AppContext, pass_app, print_json, progress
+from tidings.cli.context import AppContext, pass_app
+from tidings.console import print_json, progress
 from tidings.worker.loop import work
 from tidings.worker.stages import NAMES
 
