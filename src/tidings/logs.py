@@ -89,7 +89,7 @@ def _describe(exc: BaseException) -> str:
 _HANDLER_NAME = "tidings"
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
 
     def __init__(self) -> None:

@@ -50,12 +50,12 @@ def hours_between(earlier: datetime | None, later: datetime) -> float:
 def story_score(outlets: int, reads: int, age_hours: float) -> float:
     """The front-page score of a story (formula in the module docstring)."""
     points = OUTLET_WEIGHT * max(0, outlets) + READ_WEIGHT * math.log2(1 + max(0, reads))
-    return points / (max(0.0, age_hours) + 2.0) ** STORY_GRAVITY
+    return float(points / (max(0.0, age_hours) + 2.0) ** STORY_GRAVITY)
 
 
 def trending_score(read_times: Iterable[datetime], now: datetime) -> float:
     """Decayed read velocity: each read weighs ``1 / (hours ago + 2) ** TREND_GRAVITY``."""
-    return sum(1.0 / (hours_between(t, now) + 2.0) ** TREND_GRAVITY for t in read_times)
+    return float(sum(1.0 / (hours_between(t, now) + 2.0) ** TREND_GRAVITY for t in read_times))
 
 
 def rank_by(scores: dict[int, float], limit: int) -> list[int]:

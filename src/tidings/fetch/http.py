@@ -47,26 +47,30 @@ class Response:
     def not_modified(self) -> bool:
         return self.status == 304
 
+    def header(self, name: str) -> str | None:
+        value = self.headers.get(name)
+        return None if value is None else str(value)
+
     @property
     def etag(self) -> str | None:
-        return self.headers.get("etag")
+        return self.header("etag")
 
     @property
     def last_modified(self) -> str | None:
-        return self.headers.get("last-modified")
+        return self.header("last-modified")
 
     @property
     def charset(self) -> str | None:
         """The charset the Content-Type header names, if any."""
-        for part in self.headers.get("content-type", "").split(";")[1:]:
+        for part in (self.header("content-type") or "").split(";")[1:]:
             name, _, value = part.strip().partition("=")
             if name.lower() == "charset" and value.strip().strip('"'):
-                return value.strip().strip('"')
+                return str(value.strip().strip('"'))
         return None
 
     @property
     def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):

@@ -68,13 +68,13 @@ def media_image(found: Children) -> str | None:
         kind = (el.get("type") or "").lower()
         href = el.get("url")
         if href and (kind.startswith("image/") or (not kind and _IMAGE_EXT.search(href))):
-            return href
+            return str(href)
     for tag in (f"{{{NS_MEDIA}}}content", f"{{{NS_MEDIA}}}thumbnail"):
         for el in all_of(found, tag):
             href = el.get("url")
             kind = (el.get("type") or el.get("medium") or "image").lower()
             if href and (kind.startswith("image") or _IMAGE_EXT.search(href)):
-                return href
+                return str(href)
     group = found.get(f"{{{NS_MEDIA}}}group")
     if group is not None:
         return media_image(children(group))

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 
-from tidings.errors import NotFoundError
+from tidings.errors import BadParam, NotFoundError
 from tidings.web import params
 from tidings.web.openapi import spec
 from tidings.web.responses import JSON, api_error, dumps
@@ -28,7 +28,7 @@ def api_handler(site: Site, view: View) -> Handler:
     async def handler(request: Request) -> Response:
         try:
             args = params.parse(view.params, request, tz)
-        except params.BadParam as exc:
+        except BadParam as exc:
             return api_error(400, str(exc))
         except NotFoundError as exc:
             return api_error(404, str(exc))

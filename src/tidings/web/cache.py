@@ -201,8 +201,8 @@ def cache_key(scope: Scope) -> str:
             host = value
             break
     query = scope.get("query_string", b"")
-    return (host + (scope.get("raw_path") or scope["path"].encode()) + b"?" + query
-            ).decode("latin-1")
+    key: bytes = host + (scope.get("raw_path") or scope["path"].encode()) + b"?" + query
+    return key.decode("latin-1")
 
 
 def not_modified(request: Request, entry: Entry) -> bool:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings import __version__
-from tidings.errors import NotFoundError
+from tidings.errors import BadParam, NotFoundError
 from tidings.web import params
 from tidings.web.responses import api_error, dumps
 from tidings.web.site import Site
@@ -25,6 +25,12 @@ FEED_SIZE = 30
 KINDS = {"xml": "application/rss+xml; charset=utf-8",
          "atom": "application/atom+xml; charset=utf-8",
          "json": "application/feed+json; charset=utf-8"}
+
+
+def _bytes(root: ET.Element) -> bytes:
+    """The document with our own declaration (ElementTree's would use single quotes)."""
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 def _when(item: dict[str, Any]) -> datetime:
@@ -57,8 +63,7 @@ def rss(meta: dict[str, str], items: list[dict[str, Any]]) -> bytes:
         if item.get("source_name"):
             ET.SubElement(node, "source", {"url": item.get("source_url") or meta["home"]}
                           ).text = item["source_name"]
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8",
-                                                                     xml_declaration=False)
+    return _bytes(root)
 
 
 def atom(meta: dict[str, str], items: list[dict[str, Any]]) -> bytes:
@@ -90,8 +95,7 @@ def atom(meta: dict[str, str], items: list[dict[str, Any]]) -> bytes:
         el(author, "name", item.get("author") or item.get("source_name") or "tidings")
         if item.get("summary"):
             el(entry, "summary", item["summary"], type="text")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8",
-                                                                     xml_declaration=False)
+    return _bytes(root)
 
 
 def json_feed(meta: dict[str, str], items: list[dict[str, Any]]) -> bytes:
@@ -171,7 +175,7 @@ def routes(site: Site) -> list[BaseRoute]:
             try:
                 params.Q.parse(request.query_params, data.tz)
                 response, _ = await site.cache.serve(request, render)
-            except params.BadParam as exc:
+            except BadParam as exc:
                 return api_error(400, str(exc))
             except NotFoundError as exc:
                 return api_error(404, str(exc))

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from tidings.errors import NotFoundError
+from tidings.errors import BadParam, NotFoundError
 from tidings.web import params
 from tidings.web.site import Site
 from tidings.web.views import VIEWS, View
@@ -37,7 +37,7 @@ def page_handler(site: Site, view: View) -> Callable[[Request], Awaitable[Respon
             args = params.parse(view.params, request, tz, strict=False)
         except NotFoundError as exc:
             return error_page(site, request, 404, str(exc))
-        except params.BadParam as exc:
+        except BadParam as exc:
             return error_page(site, request, 400, str(exc))
 
         def render(now: datetime) -> tuple[bytes, str]:

@@ -35,7 +35,7 @@ def _large_figure(tree: HtmlElement, base: str | None) -> str | None:
         width = re.match(r"\d+", img.get("width") or "")
         in_figure = any(a.tag == "figure" for a in img.iterancestors())
         if (width and int(width.group()) >= 300) or (in_figure and not width):
-            return urljoin(base or "", src)
+            return urljoin(base or "", str(src))
     return None
 
 
