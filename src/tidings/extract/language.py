@@ -63,16 +63,11 @@ def detect_language(text: str | None) -> str | None:
     return code if probability >= 0.5 else None
 
 
-def page_language(tree: HtmlElement | None, text: str | None) -> str | None:
-    """The declared language, unless the article's own text clearly says otherwise.
+def choose_language(declared: str | None, text: str | None) -> str | None:
+    """``declared`` unless ``text`` clearly is in another language.
 
     Templates often declare their default language on every page ("en" on a German post).
     """
-    return choose_language(declared_language(tree) if tree is not None else None, text)
-
-
-def choose_language(declared: str | None, text: str | None) -> str | None:
-    """``declared`` unless ``text`` clearly is in another language (see page_language)."""
     code, probability = _classify(text if text and len(text) >= _CHECK_TEXT else None)
     if declared is None:
         return code if probability >= 0.5 else detect_language(text)

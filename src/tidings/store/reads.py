@@ -201,16 +201,6 @@ class ReadRepo:
         with self.db.write() as conn:
             return conn.execute(reads.delete().where(reads.c.read_at < before)).rowcount or 0
 
-    def story_counts_since(self, since: datetime, *, limit: int = 10) -> list[tuple[int, int]]:
-        """``(story_id, reads)`` since a time, most read first."""
-        n = sa.func.count().label("n")
-        query = (sa.select(articles.c.story_id, n)
-                 .join(articles, articles.c.id == reads.c.article_id)
-                 .where(reads.c.read_at >= since, articles.c.story_id.is_not(None))
-                 .group_by(articles.c.story_id).order_by(n.desc()).limit(limit))
-        with self.db.read() as conn:
-            return [(int(s), int(c)) for s, c in conn.execute(query)]
-
 
 def retention_cutoff(now: datetime, days: int = 8) -> datetime:
     return now - timedelta(days=days)

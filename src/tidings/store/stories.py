@@ -52,20 +52,6 @@ class StoryRepo:
         """The id of the surviving story (``story_id`` itself when it was never merged)."""
         return int(self.get(story_id).id or story_id)
 
-    def top(self, limit: int = 20, offset: int = 0) -> tuple[list[Story], int]:
-        """Live (unmerged) stories by score, newest first among equals, with the total."""
-        live = stories.c.merged_into.is_(None)
-        query = (stories.select().where(live)
-                 .order_by(stories.c.score.desc(), stories.c.last_published_at.desc(),
-                           stories.c.id.desc())
-                 .limit(limit).offset(offset))
-        with self.db.read() as conn:
-            rows = list(conn.execute(query).mappings())
-            ids = self._article_ids_many(conn, [r["id"] for r in rows])
-            total = int(conn.execute(sa.select(sa.func.count()).select_from(stories)
-                                     .where(live)).scalar_one())
-        return [_story(r, ids.get(r["id"], [])) for r in rows], total
-
     def article_ids(self, story_id: int) -> list[int]:
         """The story's articles (copies included), in publication order."""
         with self.db.read() as conn:
@@ -93,19 +79,6 @@ class StoryRepo:
                  .order_by(articles.c.published_at, articles.c.id))
         return [int(i) for i in conn.execute(query).scalars()]
 
-    @staticmethod
-    def _article_ids_many(conn: sa.Connection, story_ids: list[int]) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = {}
-        if not story_ids:
-            return out
-        query = (sa.select(articles.c.story_id, articles.c.id)
-                 .where(articles.c.story_id.in_(story_ids))
-                 .order_by(articles.c.published_at, articles.c.id))
-        for sid, aid in conn.execute(query):
-            out.setdefault(int(sid), []).append(int(aid))
-        return out
-
-    # -- writing (the clustering stage) ---------------------------------------------------
     def create(self, conn: sa.Connection, *, title: str, now: datetime) -> int:
         """A new, empty story row inside the caller's transaction; :meth:`refresh` fills it."""
         return int(conn.execute(
