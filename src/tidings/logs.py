@@ -44,33 +44,14 @@ def _text_value(value: Any) -> str:
     return text
 
 
-class TextFormatter(logging.Formatter):
-    """``2026-02-15T12:00:00.000Z INFO tidings.x: message key=value ...`` for people."""
+class _Formatter(logging.Formatter):
+    """What both formats share: the record as a dict, and the traceback only when asked."""
 
     def __init__(self, *, tracebacks: bool = False):
         super().__init__()
         self.tracebacks = tracebacks
 
-    def format(self, record: logging.LogRecord) -> str:
-        line = f"{_timestamp(record)} {record.levelname} {record.name}: {record.getMessage()}"
-        extra = fields(record)
-        if extra:
-            line += " " + " ".join(f"{k}={_text_value(v)}" for k, v in extra.items())
-        if record.exc_info and record.exc_info[1] is not None:
-            if self.tracebacks:
-                return line + "\n" + self.formatException(record.exc_info)
-            line += f" error={_text_value(_describe(record.exc_info[1]))}"
-        return line
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: ``time``, ``level``, ``logger``, ``message``, the fields."""
-
-    def __init__(self, *, tracebacks: bool = False):
-        super().__init__()
-        self.tracebacks = tracebacks
-
-    def format(self, record: logging.LogRecord) -> str:
+    def document(self, record: logging.LogRecord) -> dict[str, Any]:
         doc: dict[str, Any] = {"time": _timestamp(record), "level": record.levelname,
                                "logger": record.name, "message": record.getMessage()}
         for key, value in fields(record).items():
@@ -79,7 +60,28 @@ class JsonFormatter(logging.Formatter):
             doc["error"] = _describe(record.exc_info[1])
             if self.tracebacks:
                 doc["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(doc, ensure_ascii=False, default=str)
+        return doc
+
+
+class TextFormatter(_Formatter):
+    """``2026-02-15T12:00:00.000Z INFO tidings.x: message key=value ...`` for people."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        doc = self.document(record)
+        trace = doc.pop("traceback", None)
+        if trace is not None:
+            doc.pop("error")
+        line = f"{doc.pop('time')} {doc.pop('level')} {doc.pop('logger')}: {doc.pop('message')}"
+        if doc:
+            line += " " + " ".join(f"{k}={_text_value(v)}" for k, v in doc.items())
+        return line if trace is None else line + "\n" + trace
+
+
+class JsonFormatter(_Formatter):
+    """One JSON object per line: ``time``, ``level``, ``logger``, ``message``, the fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(self.document(record), ensure_ascii=False, default=str)
 
 
 def _describe(exc: BaseException) -> str:
