@@ -117,3 +117,9 @@ def test_byline_ends_at_a_role_in_parentheses_or_a_weekday() -> None:
     assert clean_author("Autor Nikolai Huke") == "Nikolai Huke"
     body = "<p class='news__meta'>Autoren Jelko Djuren und Jutta Klaukien</p>"
     assert _author(_page(body=body)) == "Jelko Djuren, Jutta Klaukien"
+
+
+def test_byline_pieces_are_not_glued() -> None:
+    body = """<div class="meta-line">By<a href="/a/alex">Alex Bozarjian</a>Thursday,
+    November 9, 2023</div>"""
+    assert _author(_page(body=body)) == "Alex Bozarjian"

@@ -99,3 +99,12 @@ def test_day_shown_formats() -> None:
                  "27 de enero de 2022", "2022-01-27", "2022年1月27日", "27/01/22"]:
         assert day_shown(day, text), text
     assert not day_shown(day, "27.02.2022 und 2021-01-27")
+
+
+def test_htmldate_guesses_count_only_when_the_page_shows_the_day() -> None:
+    # a day only an image path or unknown markup carries is no publication date readers see
+    hidden = """<html><body><h1>Our product range</h1>
+    <img src="/uploads/2021/08/02/pic.jpg"><p>Text without any date.</p></body></html>"""
+    assert _date(hidden, "https://shop.example.de/range") is None
+    shown = hidden.replace("Text without", "2. August 2021 – Text without")
+    assert _date(shown, "https://shop.example.de/range")[:10] == "2021-08-02"

@@ -30,6 +30,10 @@ _CUE_START = re.compile(
     r"écrit|publié|escrito|publicado|scritto|pubblicato)\s+)?(?:by|von|par|por|di|da|от)"
     r"\s*:?\s+|^\W{0,3}(?:autor(?:in|en)?|authors?|auteur|autore|verfasser(?:in)?|автор)"
     r"\s*:?\s+|^\W{0,3}(?:text|texte|redaktion)\s*:\s*", re.IGNORECASE)
+_CUE_WORD = re.compile(
+    r"^\W{0,3}(?:text|posted|written|eingestellt|gespeichert|geschrieben|verfasst|écrit|publié|"
+    r"escrito|publicado|scritto|pubblicato|by|von|par|por|di|da|от|autor|author|auteur|"
+    r"autore|verfasser|автор|texte|redaktion)", re.IGNORECASE)
 _BLOCKS = lxml.etree.XPath(
     "//body//*[self::p or self::span or self::div or self::em or self::i or self::b "
     "or self::strong or self::small or self::address or self::li or self::dd or self::h4 "
@@ -38,6 +42,12 @@ _TEXT_BYLINE = re.compile(
     r"(?:^|[|•·–—-])\s*(?:by|von|di|par|por|publicado\s+por|pubblicato\s+da|posted\s+by|"
     r"written\s+by|geschrieben\s+von|escrito\s+por|écrit\s+par|autor|author|auteur|autore"
     r"|автор)\s*:?\s+(?P<name>[A-ZÀ-ÝА-Я][\w'’.-]+(?:\s+[A-ZÀ-ÝА-Я][\w'’.-]+){1,3})")
+
+
+def _spaced_text(el: HtmlElement) -> str:
+    """The element's text with its pieces kept apart: "By" and "<a>Jane Doe</a>" must not
+    become "ByJane Doe"."""
+    return " ".join(" ".join(el.itertext()).split())
 
 
 def _elsewhere(el: HtmlElement) -> bool:
@@ -59,7 +69,7 @@ def page_byline(tree: HtmlElement, site_name: str | None) -> str | None:
         if el.get("itemprop") == "author":
             named = el.find('.//*[@itemprop="name"]')
             el = named if named is not None else el
-        text = el.get("content") or el.text_content()
+        text = el.get("content") or _spaced_text(el)
         name = clean_author(text, site_name, declared=len(text.strip()) <= 40)
         if name:
             return name
@@ -67,7 +77,7 @@ def page_byline(tree: HtmlElement, site_name: str | None) -> str | None:
     for el in _BYLINE_CANDIDATES(tree):
         words = set(_CLASS_SPLIT.split((el.get("class") or "").lower()))
         if words & _BYLINE_WORDS and len(el) < 8 and not _elsewhere(el):
-            text = el.text_content()
+            text = _spaced_text(el)
             # a bare vCard/author name ("gizzmo") is declared; longer text must read as a name
             sure = bool(words & {"fn", "author"}) and len(text.strip()) <= 40
             name = clean_author(text, site_name, declared=sure)
@@ -80,7 +90,13 @@ def _cue_block(tree: HtmlElement, site_name: str | None) -> str | None:
     """A short block anywhere in the article that starts with a byline cue ("Von Claudia
     Lindner 27.1.2022", "Text von …", "Autor: …"), outside comments and page furniture."""
     for el in _BLOCKS(tree):
-        text = el.text_content().strip()[:120]  # a byline leads its block
+        # cheap test on the block's first words before joining its whole text
+        lead = (el.text or "").strip()
+        if not lead and len(el):
+            lead = (el[0].text or "").strip()
+        if not _CUE_WORD.match(lead):
+            continue
+        text = _spaced_text(el)[:120]  # a byline leads its block
         if not _CUE_START.match(text):
             continue
         if _elsewhere(el):

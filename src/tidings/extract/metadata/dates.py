@@ -158,14 +158,18 @@ def _candidates(page: PageSignals) -> Iterator[str]:
 
 
 def _guess(page: PageSignals) -> datetime | None:
-    """htmldate as the last voter. Its extensive search alone is trusted only to the day:
-    a bare month ("März 2022", "© 2020", read as the 1st) is no publication date."""
+    """htmldate as the last voter: its quick guess, else (when that finds nothing) its
+    extensive search, each only when the page shows that day (htmldate also reads markup no
+    reader sees). A bare month found by the extensive search ("März 2022", "© 2020", read as
+    the 1st) is no date."""
     try:
         from htmldate import find_date
 
         found = find_date(page.tree, url=page.url, extensive_search=False, original_date=True)
         if found:
-            return parse_datetime(found)
+            quick = parse_datetime(found)
+            shown = quick is not None and day_shown(quick.date(), page.visible_text())
+            return quick if shown else None
         found = find_date(page.tree, url=page.url, extensive_search=True, original_date=True)
     except Exception as exc:  # htmldate raises assorted errors on odd pages
         log.debug("htmldate failed: %s", exc)

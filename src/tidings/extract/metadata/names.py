@@ -59,7 +59,8 @@ _CALENDAR_WORDS = {
     "leave", "comment", "comments", "share", "follow", "email", "print", "view", "read", "more",
     "twitter", "facebook", "linkedin", "biography", "bio", "profile", "subscribe",
     # a date or a time follows: "von Jane Doe am 21. April", "by Jane Doe on May 3"
-    "am", "um", "on", "at", "veröffentlicht", "aktualisiert", "publié", "pubblicato",
+    "am", "um", "on", "at", "veröffentlicht", "aktualisiert", "publiziert", "erschienen",
+    "publié", "pubblicato",
     "aggiornato", "publicado", "actualizado", "stand", "uhr", "tags", "tag", "kategorie",
     "kategorien", "category", "categories", "schlagwörter", "rubrik", "sagt", "says",
 }
