@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import tidings
 from tidings.benchmarks._metadata_metric import FIELDS, MetadataScore
+from tidings.benchmarks._shared_data import shared_data_dir
 from tidings.console import progress
 from tidings.errors import TidingsError
 
@@ -24,13 +24,7 @@ Reader = Callable[[bytes, str], dict[str, Any]]
 
 
 def default_metadata_dir() -> Path:
-    """``../shared/data/metadata`` beside the repository (or the working directory)."""
-    repo = Path(tidings.__file__).resolve().parents[2]
-    for base in (repo, Path.cwd()):
-        candidate = base.parent / "shared" / "data" / "metadata"
-        if candidate.is_dir():
-            return candidate
-    return repo.parent / "shared" / "data" / "metadata"
+    return shared_data_dir("metadata")
 
 
 def load_metadata_pages(data: Path) -> list[tuple[str, bytes, dict[str, Any]]]:

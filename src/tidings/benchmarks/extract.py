@@ -16,7 +16,6 @@ from typing import Any
 
 import click
 
-import tidings
 from tidings.benchmarks._extraction_metric import (
     PageScore,
     bootstrap_f1,
@@ -30,18 +29,13 @@ from tidings.benchmarks._metadata_bench import (
     run_metadata_bench,
 )
 from tidings.benchmarks._metadata_eval import default_labels_file, evaluate, load_labels
+from tidings.benchmarks._shared_data import shared_data_dir
 from tidings.console import print_json, progress
 from tidings.errors import TidingsError
 
 
 def default_data_dir() -> Path:
-    """``../shared/data/extraction`` beside the repository (or the working directory)."""
-    repo = Path(tidings.__file__).resolve().parents[2]
-    for base in (repo, Path.cwd()):
-        candidate = base.parent / "shared" / "data" / "extraction"
-        if candidate.is_dir():
-            return candidate
-    return repo.parent / "shared" / "data" / "extraction"
+    return shared_data_dir("extraction")
 
 
 def load_pages(data: Path) -> list[tuple[str, bytes, str, str]]:
