@@ -108,3 +108,45 @@ def test_htmldate_guesses_count_only_when_the_page_shows_the_day() -> None:
     assert _date(hidden, "https://shop.example.de/range") is None
     shown = hidden.replace("Text without", "2. August 2021 – Text without")
     assert _date(shown, "https://shop.example.de/range")[:10] == "2021-08-02"
+
+
+def test_declarations_disagree_the_one_the_byline_shows_wins() -> None:
+    # JSON-LD says the 4th, the meta tag the 6th, and the byline under the headline the 6th
+    page = """<html lang="de"><head><script type="application/ld+json">
+    {"@type": "Article", "headline": "H", "datePublished": "2022-01-04T07:29:00Z"}</script>
+    <meta property="article:published_time" content="2022-01-06T08:29:34+01:00">
+    </head><body><h1>Vanlife in Schweden</h1><p class="meta">06.01.2022</p>
+    <p>Text.</p></body></html>"""
+    assert _date(page, "https://magazin.example.de/a")[:10] == "2022-01-06"
+
+
+def test_declarations_disagree_without_a_shown_day_keep_the_order_of_trust() -> None:
+    page = """<html><head><script type="application/ld+json">
+    {"@type": "Article", "headline": "H", "datePublished": "2022-01-04T07:29:00+01:00"}</script>
+    <meta property="article:published_time" content="2022-01-06T08:29:34+01:00">
+    </head><body><h1>H</h1><p>Text.</p></body></html>"""
+    assert _date(page)[:10] == "2022-01-04"
+
+
+def test_localized_byline_dates_under_the_headline() -> None:
+    for shown, lang in (("12. März 2019", "de"), ("12 mars 2019", "fr"),
+                        ("12 марта 2019", "ru"), ("Von Anna Muster | 12. 3. 2019", "de"),
+                        ("12 | 03 | 2019", "de"), ("March 12, 2019", "en"),
+                        ("2019年3月12日", "ja"), ("3/12/2019", "en-US")):
+        page = f"""<html lang="{lang}"><body><nav>Home</nav><h1>Ein Titel</h1>
+        <div class="byline"><span>{shown}</span></div><p>Text.</p></body></html>"""
+        assert _date(page, "https://example.org/a")[:10] == "2019-03-12", shown
+
+
+def test_headline_day_reads_bylines_not_sentences() -> None:
+    from tidings.extract.metadata.shown import headline_day
+
+    sentence = ("die stadt bietet vom 9.1. bis 10.2.2023 die möglichkeit, teil der regionalen "
+                "energiewende zu werden")
+    assert headline_day(["menü", "ein titel", sentence], (1, 2)) is None
+    # a dateline inside the headline when nothing follows it
+    parts = ["news", "rückkehr der zuschauer", "02.02.2022 • verband", sentence]
+    assert str(headline_day(parts, (1, 3))) == "2022-02-02"
+    # the headline repeated in a ticker before the article: the <h1>'s own place counts
+    parts = ["ein titel", "28.01.2022", "ein titel", "von anna muster, 02.02.2022"]
+    assert str(headline_day(parts, (2, 3))) == "2022-02-02"

@@ -48,12 +48,43 @@ class PageSignals:
     h1s: list[str] = field(default_factory=list)
 
     _visible: str | None = None
+    _parts: list[str] | None = None
+
+    def visible_parts(self) -> list[str]:
+        """The body's text nodes without scripts and styles, whitespace collapsed, case-folded,
+        empty ones dropped (computed on first use; ``visible_text`` is them joined)."""
+        if self._parts is None:
+            parts = (" ".join(str(p).split()) for p in _VISIBLE_TEXT(self.tree))
+            self._parts = [p.casefold() for p in parts if p]
+        return self._parts
+
+    def headline_span(self) -> tuple[int, int] | None:
+        """Which of ``visible_parts`` the first ``<h1>`` holds (start, stop), or None."""
+        h1 = self.tree.find(".//body//h1")
+        if h1 is None:
+            return None
+        inside = set(h1.iter())
+        start = stop = None
+        index = 0
+        for node in _VISIBLE_TEXT(self.tree):
+            if not str(node).split():
+                continue
+            parent = node.getparent()
+            held = parent in inside and not (parent is h1 and node.is_tail)
+            if held and start is None:
+                start = index
+            elif not held and start is not None:
+                stop = index
+                break
+            index += 1
+        if start is None:
+            return None
+        return start, stop if stop is not None else index
 
     def visible_text(self) -> str:
         """The body's text without scripts and styles, case-folded (computed on first use)."""
         if self._visible is None:
-            parts = _VISIBLE_TEXT(self.tree)
-            self._visible = " ".join(" ".join(str(p) for p in parts).split()).casefold()
+            self._visible = " ".join(self.visible_parts())
         return self._visible
 
     _flat: str | None = None
