@@ -123,3 +123,24 @@ def test_byline_pieces_are_not_glued() -> None:
     body = """<div class="meta-line">By<a href="/a/alex">Alex Bozarjian</a>Thursday,
     November 9, 2023</div>"""
     assert _author(_page(body=body)) == "Alex Bozarjian"
+
+
+def test_name_linking_to_an_author_page() -> None:
+    body = """<div class="teaser_text_meta"><a href="/autor/frank_g">Gunter Frank</a>
+    / 22.04.2020 / 06:15</div>"""
+    assert _author(_page(body=body)) == "Gunter Frank"
+    # the same link in the page's navigation or in comments names no author of this article
+    nav = """<nav><a href="/author/jane-doe">Jane Doe</a></nav>
+    <div class="comments"><a href="/author/john-roe">John Roe</a></div>"""
+    assert _author(_page(body=nav)) is None
+
+
+def test_value_after_a_label_of_its_own() -> None:
+    for body in ("""<div><h5 class="title-inline">Datum: </h5>03.11.2021 <br>
+                    <h5 class="title-inline">Autor: </h5>Peter Maahn</div>""",
+                 """<div><span class="label">Author:</span> Peter Maahn<br>
+                    <span class="label">Source:</span> Wire</div>""",
+                 """<a href="mailto:x"><b>Von:</b> <br> <br> Peter Maahn</a>"""):
+        assert _author(_page(body=body)) == "Peter Maahn", body
+    # a label followed by something that is no person
+    assert _author(_page(body="<span>Autor:</span> Redaktion<br>")) is None

@@ -38,6 +38,16 @@ _BLOCKS = lxml.etree.XPath(
     "//body//*[self::p or self::span or self::div or self::em or self::i or self::b "
     "or self::strong or self::small or self::address or self::li or self::dd or self::h4 "
     "or self::h5 or self::h6][not(ancestor::nav or ancestor::footer or ancestor::aside)]")
+_AUTHOR_LINKS = lxml.etree.XPath(
+    "//body//a[contains(@href, '/author/') or contains(@href, '/autor/') or "
+    "contains(@href, '/authors/') or contains(@href, '/autoren/') or "
+    "contains(@href, '/auteur/') or contains(@href, '/autore/')]"
+    "[not(ancestor::nav or ancestor::footer or ancestor::aside)]")
+_VISIBLE_NODES = lxml.etree.XPath(
+    "//body//text()[normalize-space()][not(ancestor::script or ancestor::style "
+    "or ancestor::noscript or ancestor::nav or ancestor::footer or ancestor::aside)]")
+_LABEL = re.compile(r"^\s*(?:autor(?:in|en)?|authors?|von|by|verfasser(?:in)?|auteur|autore|"
+                    r"автор|written\s+by)\s*:?\s*$", re.IGNORECASE)
 _TEXT_BYLINE = re.compile(
     r"(?:^|[|•·–—-])\s*(?:by|von|di|par|por|publicado\s+por|pubblicato\s+da|posted\s+by|"
     r"written\s+by|geschrieben\s+von|escrito\s+por|écrit\s+par|autor|author|auteur|autore"
@@ -83,7 +93,37 @@ def page_byline(tree: HtmlElement, site_name: str | None) -> str | None:
             name = clean_author(text, site_name, declared=sure)
             if name:
                 return name
-    return text_byline(tree, site_name) or _cue_block(tree, site_name)
+    return (text_byline(tree, site_name) or _cue_block(tree, site_name)
+            or _author_link(tree, site_name) or _labelled(tree, site_name))
+
+
+def _author_link(tree: HtmlElement, site_name: str | None) -> str | None:
+    """A person's name linking to their author page ("/author/jane-doe", "/autor/frank_g"),
+    outside comments and page furniture."""
+    for el in _AUTHOR_LINKS(tree):
+        if _elsewhere(el):
+            continue
+        name = clean_author(_spaced_text(el), site_name)
+        if name:
+            return name
+    return None
+
+
+def _labelled(tree: HtmlElement, site_name: str | None) -> str | None:
+    """The value after a label of its own ("<span>Autor:</span> Fritz Imhof",
+    "<h5>Author:</h5>Jane Doe", "<b>Von:</b><br>Götz Warnke")."""
+    nodes = _VISIBLE_NODES(tree)
+    for i, node in enumerate(nodes[:-1]):
+        if len(node) > 20 or not _LABEL.match(node):
+            continue
+        value = next((str(n) for n in nodes[i + 1:i + 3] if str(n).strip()), "")
+        parent = node.getparent()
+        if parent is not None and _elsewhere(parent):
+            continue
+        name = clean_author(" ".join(value.split()), site_name)
+        if name:
+            return name
+    return None
 
 
 def _cue_block(tree: HtmlElement, site_name: str | None) -> str | None:
