@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tidings.extract.metadata.shown import day_shown, headline_day
+from tidings.extract.metadata.shown import any_day_shown, day_shown, headline_day
 from tidings.extract.metadata.signals import ARTICLE_TYPES, PageSignals, ld_types, text_of
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,8 @@ def _guess(page: PageSignals) -> datetime | None:
             quick = parse_datetime(found)
             shown = quick is not None and day_shown(quick.date(), page.visible_text())
             return quick if shown else None
+        if not any_day_shown(page.visible_text()):
+            return None  # the extensive search's day would have to be shown: skip it
         found = find_date(page.tree, url=page.url, extensive_search=True, original_date=True)
     except Exception as exc:  # htmldate raises assorted errors on odd pages
         log.debug("htmldate failed: %s", exc)

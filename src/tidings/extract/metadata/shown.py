@@ -40,6 +40,18 @@ def _patterns(day: date) -> list[str]:
     ]
 
 
+# any day in any of the formats ``day_shown`` knows (a cheap test before costly searches)
+_ANY_DAY = re.compile(
+    r"(?:19|20)\d\d[-/.]\s?[01]?\d[-/.]\s?[0-3]?\d|[0-3]?\d[./-]\s?[01]?\d[./-]\s?\d\d"
+    r"|\d年[01]?\d月|[0-3]?\d(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?\w+\.?,?\s+(?:de\s+)?"
+    r"(?:19|20)\d\d|\w+\.?\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d")
+
+
+def any_day_shown(visible_text: str) -> bool:
+    """True when ``visible_text`` may write some whole day (``day_shown`` could hold)."""
+    return _ANY_DAY.search(visible_text) is not None
+
+
 def day_shown(day: date, visible_text: str) -> bool:
     """True when ``visible_text`` (case-folded) writes ``day`` in a common format."""
     return any(re.search(p, visible_text) for p in _patterns(day))
