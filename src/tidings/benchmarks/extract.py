@@ -112,11 +112,7 @@ def _report(scores: list[PageScore], seconds: float) -> dict[str, Any]:
 def command(data_dir: Path | None, limit: int | None, metadata: bool, as_json: bool) -> None:
     """Article extraction: tidings vs trafilatura (favor_precision) on the same pages."""
     if metadata:
-        result = run_metadata_bench(data_dir or default_metadata_dir(), limit)
-        for line in format_metadata(result):
-            click.echo(line)
-        if as_json:
-            print_json(result)
+        _metadata_command(data_dir, limit, as_json)
         return
     data = data_dir or default_data_dir()
     pages = load_pages(data)[:limit]
@@ -124,7 +120,29 @@ def command(data_dir: Path | None, limit: int | None, metadata: bool, as_json: b
         raise TidingsError(f"no pages in {data}")
     sides: dict[str, Callable[[bytes, str], str]] = {
         "tidings": tidings_text, "trafilatura": trafilatura_text}
-    # warm both up (imports, model loading) outside the timed loop
+    result, scores = _run_sides(pages, sides)
+    paired = paired_bootstrap(scores["tidings"], scores["trafilatura"])
+    result["tidings"]["vs_trafilatura"] = {k: round(v, 4) for k, v in paired.items()}
+    _add_metadata_accuracy(result, pages)
+    _echo_results(result, paired)
+    if as_json:
+        print_json(result)
+
+
+def _metadata_command(data_dir: Path | None, limit: int | None, as_json: bool) -> None:
+    """``--metadata``: a different data set and report, so it runs on its own."""
+    result = run_metadata_bench(data_dir or default_metadata_dir(), limit)
+    for line in format_metadata(result):
+        click.echo(line)
+    if as_json:
+        print_json(result)
+
+
+def _run_sides(pages: list[tuple[str, bytes, str, str]],
+               sides: dict[str, Callable[[bytes, str], str]]
+               ) -> tuple[dict[str, dict[str, Any]], dict[str, list[PageScore]]]:
+    """Report and page scores of every side; sides alternate page by page so load hits all."""
+    # warm every side up (imports, model loading) outside the timed loop
     for fn in sides.values():
         fn(pages[0][1], pages[0][2])
     scores: dict[str, list[PageScore]] = {name: [] for name in sides}
@@ -142,18 +160,27 @@ def command(data_dir: Path | None, limit: int | None, metadata: bool, as_json: b
     result = {name: _report(scores[name], seconds[name]) for name in sides}
     for name in sides:
         result[name]["cpu_pages_per_s"] = round(len(pages) / cpu[name], 2) if cpu[name] else 0.0
-    paired = paired_bootstrap(scores["tidings"], scores["trafilatura"])
-    result["tidings"]["vs_trafilatura"] = {k: round(v, 4) for k, v in paired.items()}
+    return result, scores
+
+
+def _add_metadata_accuracy(result: dict[str, dict[str, Any]],
+                           pages: list[tuple[str, bytes, str, str]]) -> None:
+    """Metadata accuracy on the hand-labelled pages, when the labels are present."""
     labels_file = default_labels_file()
-    if labels_file.is_file():
-        labels = load_labels(labels_file)
-        by_id = {page_id: html for page_id, html, _url, _truth in pages}
-        readers: dict[str, Callable[[bytes, str], dict[str, Any]]] = {
-            "tidings": tidings_metadata, "trafilatura": trafilatura_metadata}
-        for name, reader in readers.items():
-            accuracy = evaluate(labels, by_id, reader)
-            accuracy.pop("misses")
-            result[name]["metadata"] = accuracy
+    if not labels_file.is_file():
+        return
+    labels = load_labels(labels_file)
+    by_id = {page_id: html for page_id, html, _url, _truth in pages}
+    readers: dict[str, Callable[[bytes, str], dict[str, Any]]] = {
+        "tidings": tidings_metadata, "trafilatura": trafilatura_metadata}
+    for name, reader in readers.items():
+        accuracy = evaluate(labels, by_id, reader)
+        accuracy.pop("misses")
+        result[name]["metadata"] = accuracy
+
+
+def _echo_results(result: dict[str, dict[str, Any]], paired: dict[str, float]) -> None:
+    """The human-readable summary: one line per side, metadata lines, the paired bootstrap."""
     for name, r in result.items():
         click.echo(f"{name:12} P {r['precision']:.4f}  R {r['recall']:.4f}  F1 {r['f1']:.4f} "
                    f"± {r['f1_std']:.4f}  empty {r['empty']}  {r['pages_per_s']:.1f} pages/s "
@@ -167,5 +194,3 @@ def command(data_dir: Path | None, limit: int | None, metadata: bool, as_json: b
     click.echo(f"paired bootstrap ΔF1 {paired['delta_f1']:+.4f} "
                f"(95% {paired['ci_low']:+.4f} … {paired['ci_high']:+.4f}, "
                f"P(not better) {paired['p_not_better']:.2f})")
-    if as_json:
-        print_json(result)

@@ -242,86 +242,135 @@ def command(n_articles: int, duration: int, workers: int, core: int, only: str, 
         counts = build_store(url, n_articles)
         build_s = round(time.monotonic() - started, 2)
         progress(f"built a store of {n_articles} articles in {build_s} s")
-        port = _free_port()
-        env = {**os.environ, "TIDINGS_DATABASE_URL": url, "TIDINGS_HOME": str(home),
-               "TIDINGS_LOG_LEVEL": "WARNING", "TIDINGS_WORKER": "0"}
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from tidings.cli import main; main()", "serve",
-             "--no-worker", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        base = f"http://127.0.0.1:{port}"
-        _wait_ready(base, proc)
-        latest = json.loads(_get(base + "/api/latest?limit=100"))["items"]
-        article_ids = [item["id"] for item in latest] + random.Random(1).sample(
-            range(1, n_articles + 1), k=min(100, n_articles))
+        proc, base = _start_server(url, home, workers)
         script = home / "article.lua"
-        id_list = ", ".join(map(str, article_ids))
-        targets = {
-            "front_page": (base + "/", None),
-            "article": (base + "/", script),
-            "api_latest": (base + "/api/latest", None),
-            "static": (base + "/static/site.css", None),
-        }
-        if only:
-            wanted = {t.strip() for t in only.split(",") if t.strip()}
-            unknown = wanted - set(targets)
-            if unknown:
-                raise TidingsError(f"unknown target(s) {', '.join(sorted(unknown))}; "
-                                   f"choose from {', '.join(targets)}")
-            targets = {k: v for k, v in targets.items() if k in wanted}
+        targets = _targets(base, script, only)
+        id_list = ", ".join(map(str, _article_ids(base, n_articles)))
         pin = None if core < 0 else core
         for path, _ in targets.values():  # warm every process's caches and connections
             _wrk(path, 8, 1, None, pin)
         results: dict[str, Any] = {}
         for name, (target, lua) in targets.items():
-            results[name] = {}
             reads_before = _count_reads(url)
-            for conns in (64, 16):
-                if lua is not None:  # new visitors for every run (a repeat would be deduplicated)
-                    lua.write_text(ARTICLE_LUA % (id_list, random.randrange(1, 2**30)))
-                before = _cache_stats(base, workers)
-                run = _wrk(target, conns, duration, lua, pin)
-                after = _cache_stats(base, workers)
-                hits = sum(after[p]["cache"][k] - before.get(p, after[p])["cache"][k]
-                           for p in after for k in ("hits", "stale"))
-                misses = sum(after[p]["cache"]["misses"]
-                             - before.get(p, after[p])["cache"]["misses"] for p in after)
-                run["cache_hit_rate"] = round(hits / (hits + misses), 4) if hits + misses else None
-                results[name][f"c{conns}"] = run
-                progress(f"{name} c={conns}: {run['rps']} req/s, p50 {run['p50_ms']} ms, "
-                         f"p99 {run['p99_ms']} ms, cache hits {run['cache_hit_rate']}"
-                         + (f", {run['non_2xx']} NOT 2xx/3xx" if run["non_2xx"] else ""))
+            results[name] = _load(name, target, lua, id_list, base, workers, duration, pin)
             if name == "article":
-                results[name]["requests"] = sum(results[name][f"c{c}"]["requests"]
-                                                for c in (64, 16))
-                results[name]["reads_written"] = _settled_reads(url) - reads_before
-                states = _cache_stats(base, workers).values()
-                results[name]["reads_pending"] = sum(p["reads"]["pending"] for p in states)
-                progress(f"article requests: {results[name]['requests']}, reads written to the "
-                         f"store: {results[name]['reads_written']}, still buffered: "
-                         f"{results[name]['reads_pending']}")
+                _add_reads(results[name], url, base, workers, reads_before)
         summary: dict[str, Any] = {}
         for name, runs in results.items():
             summary[name] = {"rps": runs["c64"]["rps"], "p50_ms": runs["c16"]["p50_ms"],
                              "p99_ms": runs["c16"]["p99_ms"], **runs}
         summary["store"] = {**counts, "build_s": build_s, "workers": workers,
                             "wrk_core": pin, "duration_s": duration}
-        if as_json:
-            print_json(summary)
-        else:
-            for name in targets:
-                s = summary[name]
-                click.echo(f"{name:11s} {s['rps']:>9.1f} req/s (64 conn)   p50 {s['p50_ms']} ms  "
-                           f"p99 {s['p99_ms']} ms (16 conn)")
+        _print_summary(summary, targets, as_json)
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop_server(proc)
         if not keep:
             shutil.rmtree(home, ignore_errors=True)
         else:
             progress(f"store kept at {home}")
+
+
+_Targets = dict[str, tuple[str, Path | None]]
+
+
+def _start_server(url: str, home: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """``tidings serve --no-worker`` on a free loopback port, once it answers; its base URL."""
+    port = _free_port()
+    env = {**os.environ, "TIDINGS_DATABASE_URL": url, "TIDINGS_HOME": str(home),
+           "TIDINGS_LOG_LEVEL": "WARNING", "TIDINGS_WORKER": "0"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from tidings.cli import main; main()", "serve",
+         "--no-worker", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    _wait_ready(base, proc)
+    return proc, base
+
+
+def _stop_server(proc: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM for a graceful shutdown (buffered reads are written), SIGKILL after 20 s."""
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _article_ids(base: str, n_articles: int) -> list[int]:
+    """The 100 newest articles and 100 older ones at random: readers mostly read what is new."""
+    latest = json.loads(_get(base + "/api/latest?limit=100"))["items"]
+    return [item["id"] for item in latest] + random.Random(1).sample(
+        range(1, n_articles + 1), k=min(100, n_articles))
+
+
+def _targets(base: str, script: Path, only: str) -> _Targets:
+    """URL and wrk script of every target, narrowed to ``--only``; unknown names refused."""
+    targets: _Targets = {
+        "front_page": (base + "/", None),
+        "article": (base + "/", script),
+        "api_latest": (base + "/api/latest", None),
+        "static": (base + "/static/site.css", None),
+    }
+    if not only:
+        return targets
+    wanted = {t.strip() for t in only.split(",") if t.strip()}
+    unknown = wanted - set(targets)
+    if unknown:
+        raise TidingsError(f"unknown target(s) {', '.join(sorted(unknown))}; "
+                           f"choose from {', '.join(targets)}")
+    return {k: v for k, v in targets.items() if k in wanted}
+
+
+def _load(name: str, target: str, lua: Path | None, id_list: str, base: str, workers: int,
+          duration: int, pin: int | None) -> dict[str, Any]:
+    """wrk runs on one target at 64 then 16 connections, with the cache hit rate of each."""
+    runs: dict[str, Any] = {}
+    for conns in (64, 16):
+        if lua is not None:  # new visitors for every run (a repeat would be deduplicated)
+            lua.write_text(ARTICLE_LUA % (id_list, random.randrange(1, 2**30)))
+        before = _cache_stats(base, workers)
+        run = _wrk(target, conns, duration, lua, pin)
+        after = _cache_stats(base, workers)
+        run["cache_hit_rate"] = _hit_rate(before, after)
+        runs[f"c{conns}"] = run
+        progress(f"{name} c={conns}: {run['rps']} req/s, p50 {run['p50_ms']} ms, "
+                 f"p99 {run['p99_ms']} ms, cache hits {run['cache_hit_rate']}"
+                 + (f", {run['non_2xx']} NOT 2xx/3xx" if run["non_2xx"] else ""))
+    return runs
+
+
+def _hit_rate(before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]]
+              ) -> float | None:
+    """Cache hits (stale ones included) over lookups between two snapshots of every process.
+
+    A process missing from ``before`` (started in between) counts from its own first numbers.
+    """
+    hits = sum(after[p]["cache"][k] - before.get(p, after[p])["cache"][k]
+               for p in after for k in ("hits", "stale"))
+    misses = sum(after[p]["cache"]["misses"]
+                 - before.get(p, after[p])["cache"]["misses"] for p in after)
+    return round(hits / (hits + misses), 4) if hits + misses else None
+
+
+def _add_reads(runs: dict[str, Any], url: str, base: str, workers: int,
+               reads_before: int) -> None:
+    """Article requests against the reads the store gained: every visit should be counted."""
+    runs["requests"] = sum(runs[f"c{c}"]["requests"] for c in (64, 16))
+    runs["reads_written"] = _settled_reads(url) - reads_before
+    states = _cache_stats(base, workers).values()
+    runs["reads_pending"] = sum(p["reads"]["pending"] for p in states)
+    progress(f"article requests: {runs['requests']}, reads written to the "
+             f"store: {runs['reads_written']}, still buffered: "
+             f"{runs['reads_pending']}")
+
+
+def _print_summary(summary: dict[str, Any], targets: _Targets, as_json: bool) -> None:
+    if as_json:
+        print_json(summary)
+        return
+    for name in targets:
+        s = summary[name]
+        click.echo(f"{name:11s} {s['rps']:>9.1f} req/s (64 conn)   p50 {s['p50_ms']} ms  "
+                   f"p99 {s['p99_ms']} ms (16 conn)")

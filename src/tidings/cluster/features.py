@@ -105,26 +105,24 @@ def extract(title: str, text: str, language: str | None = None,
 
 def _scan(text: str, weight: float, stops: frozenset[str], stem: functools._lru_cache_wrapper[str],
           cfg: FeatureConfig, out: dict[str, float], names: bool = True) -> None:
+    """Add the words, names, numbers and dates of ``text`` to ``out``, in one pass.
+
+    This runs over every token of every clustered article, so the common path (a word)
+    stays inline; numbers and the end of a run of names go to helpers.
+    """
     sentence_start = True
     run: list[str] = []  # the current run of name tokens
-    previous_month = 0
-
-    def close_run() -> None:
-        if len(run) > 1:
-            key = NAME + " ".join(run)
-            out[key] = out.get(key, 0.0) + weight * cfg.name_weight
-        run.clear()
-
+    previous_month = 0  # a capitalized month just seen: a year that follows makes a date
+    name_weight = weight * cfg.name_weight
     held: str | None = None  # a capitalized first word of a sentence: a name if one follows
 
     for match in _TOKEN.finditer(text):
         token, stop = match.group(1), match.group(2)
-        if token is None:
+        if token is None:  # punctuation ends a run of names; a sentence end, a month's reach
             if stop is not None:
-                if stop != '"':
-                    sentence_start = True
+                sentence_start = sentence_start or stop != '"'
                 previous_month = 0
-            close_run()
+            _close_run(run, out, name_weight)
             held = None
             continue
         lower = token.lower()
@@ -134,38 +132,61 @@ def _scan(text: str, weight: float, stops: frozenset[str], stem: functools._lru_
         initial = sentence_start
         sentence_start = False
         if token[0].isdigit():
-            close_run()
+            _close_run(run, out, name_weight)
             held = None
-            if token.isdigit() or token.replace(",", "").replace(".", "").isdigit():
-                key = NUMBER + (lower.replace(",", "").lstrip("0") or "0")
-                out[key] = out.get(key, 0.0) + weight * cfg.number_weight
-                if previous_month and len(token) == 4:
-                    key = DATE + f"{token}-{previous_month:02d}"
-                    out[key] = out.get(key, 0.0) + weight * cfg.date_weight
+            _add_number(token, lower, previous_month, weight, cfg, out)
             continue
         month = _MONTHS.get(lower, 0)
         if month and token[0].isupper():
             previous_month = month
         if lower in stops or len(lower) < 2:
-            close_run()
+            _close_run(run, out, name_weight)
             held = None
             continue
         word = stem(lower)
         out[word] = out.get(word, 0.0) + weight
         if not names or lower in _CALENDAR or not _is_name(token):
-            close_run()
+            _close_run(run, out, name_weight)
             held = None
         elif initial and not token.isupper():
             held = lower
         else:
-            if held is not None:  # "Gavin Newsom said": the first word was a name too
-                out[NAME + held] = out.get(NAME + held, 0.0) + weight * cfg.name_weight
-                run.append(held)
-                held = None
-            key = NAME + lower
-            out[key] = out.get(key, 0.0) + weight * cfg.name_weight
-            run.append(lower)
-    close_run()
+            _add_name(lower, held, run, out, name_weight)
+            held = None
+    _close_run(run, out, name_weight)
+
+
+def _close_run(run: list[str], out: dict[str, float], name_weight: float) -> None:
+    """End a run of names; two or more in a row ("Gavin Newsom") also count as one name."""
+    if len(run) > 1:
+        key = NAME + " ".join(run)
+        out[key] = out.get(key, 0.0) + name_weight
+    run.clear()
+
+
+def _add_name(lower: str, held: str | None, run: list[str], out: dict[str, float],
+              name_weight: float) -> None:
+    """Count a name token and extend the run; a ``held`` sentence-initial word joins first.
+
+    "Gavin Newsom said": the capitalized first word of the sentence was a name too.
+    """
+    if held is not None:
+        out[NAME + held] = out.get(NAME + held, 0.0) + name_weight
+        run.append(held)
+    key = NAME + lower
+    out[key] = out.get(key, 0.0) + name_weight
+    run.append(lower)
+
+
+def _add_number(token: str, lower: str, previous_month: int, weight: float,
+                cfg: FeatureConfig, out: dict[str, float]) -> None:
+    """Count a number ("7.1", "1,200" → "1200"); a year right after a month is a date too."""
+    if token.isdigit() or token.replace(",", "").replace(".", "").isdigit():
+        key = NUMBER + (lower.replace(",", "").lstrip("0") or "0")
+        out[key] = out.get(key, 0.0) + weight * cfg.number_weight
+        if previous_month and len(token) == 4:
+            key = DATE + f"{token}-{previous_month:02d}"
+            out[key] = out.get(key, 0.0) + weight * cfg.date_weight
 
 
 class StreamIdf:

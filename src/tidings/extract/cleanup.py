@@ -92,20 +92,11 @@ def continuation_paragraphs(tree: _Element, text: str, *, max_levels: int = 3) -
     them). When the extracted text starts in one such container, the paragraphs of the
     following containers with the same tag and class are the rest of the article.
     """
-    lines = [line for line in text.split("\n") if len(line) > 80][:3]
-    if not lines:
-        return []
-    wanted = {_norm(line)[:80] for line in lines}
-    anchor = None
-    for p in tree.iter("p"):
-        if _norm("".join(p.itertext()))[:80] in wanted:
-            anchor = p
-            break
+    anchor = _anchor_paragraph(tree, text)
     if anchor is None or anchor.getparent() is None:
         return []
     holder = anchor.getparent()
-    holder_key = (holder.tag, holder.get("class"))
-    if not holder_key[1]:
+    if not holder.get("class"):
         return []
     known = _norm(text)
     node: _Element | None = holder
@@ -116,17 +107,38 @@ def continuation_paragraphs(tree: _Element, text: str, *, max_levels: int = 3) -
         if key[1]:
             following = [s for s in node.itersiblings() if (s.tag, s.get("class")) == key]
             if following:
-                out = []
-                for sibling in following:
-                    holders = [sibling] if node is holder else [
-                        el for el in sibling.iter(holder.tag)
-                        if (el.tag, el.get("class")) == holder_key]
-                    for h in holders:
-                        for p in h.iterchildren("p"):
-                            para = " ".join("".join(p.itertext()).split())
-                            if (len(para) > 20 and _norm(para) not in known
-                                    and not _looks_like_teaser(p, para)):
-                                out.append(para)
-                return out
+                return _new_paragraphs(following, holder, node is holder, known)
         node = node.getparent()
     return []
+
+
+def _anchor_paragraph(tree: _Element, text: str) -> _Element | None:
+    """The first <p> the extracted text starts with (one of its first three long lines)."""
+    lines = [line for line in text.split("\n") if len(line) > 80][:3]
+    if not lines:
+        return None
+    wanted = {_norm(line)[:80] for line in lines}
+    for p in tree.iter("p"):
+        if _norm("".join(p.itertext()))[:80] in wanted:
+            return p
+    return None
+
+
+def _new_paragraphs(following: list[_Element], holder: _Element, same_level: bool,
+                    known: str) -> list[str]:
+    """Paragraphs of the holder-like containers in ``following`` that are not yet in the text.
+
+    ``same_level``: the siblings are themselves holders; otherwise the holders (same tag and
+    class as ``holder``) are looked up inside each sibling.
+    """
+    holder_key = (holder.tag, holder.get("class"))
+    out = []
+    for sibling in following:
+        holders = [sibling] if same_level else [
+            el for el in sibling.iter(holder.tag) if (el.tag, el.get("class")) == holder_key]
+        for h in holders:
+            for p in h.iterchildren("p"):
+                para = " ".join("".join(p.itertext()).split())
+                if len(para) > 20 and _norm(para) not in known and not _looks_like_teaser(p, para):
+                    out.append(para)
+    return out

@@ -104,6 +104,7 @@ def parse_time_label(label: str, now: datetime, tz: ZoneInfo) -> datetime | None
 
 
 def _parse(text: str, local_now: datetime, today: date, tz: ZoneInfo) -> datetime | None:
+    """Try each label form in turn; the first form that matches decides."""
     m = _HM_RE.match(text)
     if m:
         return _at(today, m["h"], m["m"], m["ampm"], tz)
@@ -113,11 +114,25 @@ def _parse(text: str, local_now: datetime, today: date, tz: ZoneInfo) -> datetim
     for pattern in _AGO:
         m = pattern.match(low)
         if m:
-            unit = _UNITS.get(m["unit"].lower())
-            if unit is None:
-                return None
-            n = int(m["n"]) if m["n"].isdigit() else 1
-            return local_now - timedelta(**{unit: n})
+            return _ago(m, local_now)
+    for form in (_numeric_date, _month_name_date, _day_word):
+        found = form(text, today, tz)
+        if found is not None:
+            return found
+    return None
+
+
+def _ago(m: re.Match[str], local_now: datetime) -> datetime | None:
+    """"5 minutes ago", "an hour ago"; None for a unit that is no time ("5 comments ago")."""
+    unit = _UNITS.get(m["unit"].lower())
+    if unit is None:
+        return None
+    n = int(m["n"]) if m["n"].isdigit() else 1
+    return local_now - timedelta(**{unit: n})
+
+
+def _numeric_date(text: str, today: date, tz: ZoneInfo) -> datetime | None:
+    """"31.01.26 11:25" (day first, two-digit years are this century) or "2026-01-31"."""
     m = _DMY.match(text)
     if m:
         year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
@@ -125,6 +140,11 @@ def _parse(text: str, local_now: datetime, today: date, tz: ZoneInfo) -> datetim
     m = _YMD.match(text)
     if m:
         return _at(date(int(m["y"]), int(m["mo"]), int(m["d"])), m["h"], m["m"], m["ampm"], tz)
+    return None
+
+
+def _month_name_date(text: str, today: date, tz: ZoneInfo) -> datetime | None:
+    """"31 Jan", "Jan 31, 2026": without a year, the latest such day not after today."""
     for pattern in (_D_MON, _MON_D):
         m = pattern.match(text)
         if m:
@@ -136,6 +156,11 @@ def _parse(text: str, local_now: datetime, today: date, tz: ZoneInfo) -> datetim
             if not m["y"] and day > today:
                 day = day.replace(year=year - 1)
             return _at(day, m["h"], m["m"], m["ampm"], tz)
+    return None
+
+
+def _day_word(text: str, today: date, tz: ZoneInfo) -> datetime | None:
+    """"Yesterday, 22:40", "today 9:15", the day before yesterday."""
     m = _WORD_TIME.match(text)
     if m:
         word = m["word"].strip().lower().rstrip(",")

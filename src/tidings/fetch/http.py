@@ -268,24 +268,7 @@ class Fetcher:
                     return status, resp.headers, b"", resp.headers.get("location")
                 if status == 304:
                     return status, resp.headers, b"", None
-                if status >= 400 or status < 200:
-                    retry = parse_retry_after(resp.headers.get("retry-after"))
-                    reason = resp.reason_phrase or ""
-                    raise FetchError(f"HTTP {status} {reason}".strip() + f" from {url}",
-                                     status=status, retry_after=retry)
-                declared = resp.headers.get("content-length", "")
-                limit = self.settings.max_body_bytes
-                if declared.isdigit() and not resp.headers.get("content-encoding") \
-                        and int(declared) > limit:
-                    raise FetchError(f"body larger than {limit} bytes ({declared} declared) "
-                                     f"from {url}")
-                decoder = _Decoder(resp.headers.get("content-encoding", ""), limit)
-                try:
-                    async for chunk in resp.aiter_raw(CHUNK):
-                        decoder.feed(chunk)
-                except httpx.StreamConsumed:  # a test transport that answered with bytes
-                    decoder.feed(resp.content)
-                return status, resp.headers, decoder.result(), None
+                return status, resp.headers, await self._body(resp, url), None
         except BlockedAddressError:
             raise
         except FetchError as exc:
@@ -300,3 +283,25 @@ class Fetcher:
             raise FetchError(f"cannot connect to {url}: {one_line(exc)}") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"cannot fetch {url}: {one_line(exc)}") from None
+
+    async def _body(self, resp: httpx.Response, url: str) -> bytes:
+        """The decoded body of a final answer: errors refused, size capped while streaming."""
+        status = resp.status_code
+        if status >= 400 or status < 200:
+            retry = parse_retry_after(resp.headers.get("retry-after"))
+            reason = resp.reason_phrase or ""
+            raise FetchError(f"HTTP {status} {reason}".strip() + f" from {url}",
+                             status=status, retry_after=retry)
+        declared = resp.headers.get("content-length", "")
+        limit = self.settings.max_body_bytes
+        if declared.isdigit() and not resp.headers.get("content-encoding") \
+                and int(declared) > limit:
+            raise FetchError(f"body larger than {limit} bytes ({declared} declared) "
+                             f"from {url}")
+        decoder = _Decoder(resp.headers.get("content-encoding", ""), limit)
+        try:
+            async for chunk in resp.aiter_raw(CHUNK):
+                decoder.feed(chunk)
+        except httpx.StreamConsumed:  # a test transport that answered with bytes
+            decoder.feed(resp.content)
+        return decoder.result()

@@ -16,6 +16,7 @@ This module only decides which reader a document goes to; the readers live in
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeGuard
 
 from lxml import etree
 
@@ -47,35 +48,57 @@ def parse_feed(data: bytes, url: str | None = None, *, charset: str | None = Non
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"{", b"[")):
         return parse_json_feed(data, url)
+    data, root, well_formed = _xml_tree(data, url)
+    feed, is_sitemap = _read_tree(root, url) if root is not None else (None, False)
+    if feed is not None and (is_sitemap or (well_formed and _has_content(feed))):
+        return feed
+    return _lenient(data, url, feed)
+
+
+def _xml_tree(data: bytes, url: str | None) -> tuple[bytes, etree._Element | None, bool]:
+    """The (possibly re-decoded) bytes, lxml's root and whether the document was well-formed.
+
+    Bytes that the declared (or default UTF-8) encoding cannot decode get one more try in
+    the encoding they most likely are.
+    """
     root, well_formed = xml_root(data, url)
-    if not well_formed:  # bytes its declared (or default UTF-8) encoding cannot decode?
+    if not well_formed:
         decoded = redecode(data)
         if decoded is not None:
             data = decoded
             root, well_formed = xml_root(data, url)
-    feed: ParsedFeed | None = None
-    if root is not None:
-        kind = root_kind(root)
-        if kind == "html":
-            raise ParseError("not a feed: the address gives an HTML page")
-        if kind is None:  # news sitemaps read as feeds
-            sitemap = parse_sitemap(root, url)
-            if sitemap is not None:
-                return sitemap
-        if kind is not None:
-            feed = _PARSERS[kind](root, url)
-            if well_formed and (feed.entries or feed.title):
-                return feed
-    # broken XML: lxml's recovery may have nested items inside an unclosed tag, so let
-    # feedparser's lenient parser try too and keep whichever found more entries
+    return data, root, well_formed
+
+
+def _read_tree(root: etree._Element, url: str | None) -> tuple[ParsedFeed | None, bool]:
+    """The feed lxml's tree reads as, and whether it is a news sitemap (final as it is)."""
+    kind = root_kind(root)
+    if kind == "html":
+        raise ParseError("not a feed: the address gives an HTML page")
+    if kind is None:  # news sitemaps read as feeds
+        return parse_sitemap(root, url), True
+    return _PARSERS[kind](root, url), False
+
+
+def _has_content(feed: ParsedFeed | None) -> TypeGuard[ParsedFeed]:
+    """A feed with entries or at least a title: something lxml really read."""
+    return feed is not None and bool(feed.entries or feed.title)
+
+
+def _lenient(data: bytes, url: str | None, feed: ParsedFeed | None) -> ParsedFeed:
+    """feedparser's reading of broken XML, unless lxml's recovered ``feed`` found as much.
+
+    lxml's recovery may have nested items inside an unclosed tag, so feedparser's lenient
+    parser tries too and whichever found more entries is kept.
+    """
     try:
         lenient = feedparser_fallback(data, url)
     except (UnicodeError, ValueError, TypeError) as exc:  # feedparser's own bugs (tests/fuzz)
-        if feed is not None and (feed.entries or feed.title):
+        if _has_content(feed):
             return feed
         raise ParseError(f"not a feed: {type(exc).__name__}") from None
     except ParseError:
-        if feed is not None and (feed.entries or feed.title):
+        if _has_content(feed):
             return feed
         raise
     if feed is not None and len(feed.entries) >= len(lenient.entries) and feed.title:

@@ -143,28 +143,13 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
                         store, settings, feed_ids=[claim.feed_id], fetcher=active))
                     in_flight[task] = claim.feed_id
             if not in_flight:
-                if stop.is_set():
+                if not await _wait_for_work(store, stop, drain=drain, due_before=due_before,
+                                            idle=idle):
                     break
-                if drain:
-                    left = await asyncio.to_thread(store.leases.due_unclaimed, None,
-                                                   due_before)
-                    if not left:
-                        break
-                    await asyncio.sleep(BUSY_HOST_SECONDS)
-                else:
-                    await asyncio.to_thread(stop.wait, idle)
                 continue
             done, _ = await asyncio.wait(in_flight, timeout=RECLAIM_SECONDS,
                                          return_when=asyncio.FIRST_COMPLETED)
-            finished = [in_flight.pop(task) for task in done]
-            for task, feed_id in zip(done, finished, strict=True):
-                failure = task.exception()
-                if failure is not None:
-                    log.warning("refreshing a feed failed",
-                                extra={"feed_id": feed_id, "worker_id": worker_id,
-                                       "error": one_line(failure)})
-                else:
-                    totals.add(task.result())
+            finished = _collect(done, in_flight, totals, worker_id)
             if finished:
                 await asyncio.to_thread(store.leases.release, worker_id, finished)
     finally:
@@ -178,6 +163,42 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
         if own:
             await active.aclose()
     return totals
+
+
+async def _wait_for_work(store: Store, stop: threading.Event, *, drain: bool,
+                         due_before: datetime | None, idle: float) -> bool:
+    """With nothing in flight, wait for feeds to come due; False when the loop should end.
+
+    It ends on stop, or when draining and no feed due by ``due_before`` is left unclaimed.
+    """
+    if stop.is_set():
+        return False
+    if drain:
+        left = await asyncio.to_thread(store.leases.due_unclaimed, None, due_before)
+        if not left:
+            return False
+        await asyncio.sleep(BUSY_HOST_SECONDS)
+    else:
+        await asyncio.to_thread(stop.wait, idle)
+    return True
+
+
+def _collect(done: set[asyncio.Task[Any]], in_flight: dict[asyncio.Task[Any], int],
+             totals: Totals, worker_id: str) -> list[int]:
+    """Feed ids of the ``done`` tasks (taken out of ``in_flight``), their results added up.
+
+    A failed refresh is logged and does not stop the others.
+    """
+    finished = [in_flight.pop(task) for task in done]
+    for task, feed_id in zip(done, finished, strict=True):
+        failure = task.exception()
+        if failure is not None:
+            log.warning("refreshing a feed failed",
+                        extra={"feed_id": feed_id, "worker_id": worker_id,
+                               "error": one_line(failure)})
+        else:
+            totals.add(task.result())
+    return finished
 
 
 async def _heartbeat_all(store: Store, worker_id: str, in_flight: dict[asyncio.Task[Any], int],
