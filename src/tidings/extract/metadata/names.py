@@ -84,27 +84,10 @@ def _person_name(part: str, site_name: str | None = None, *, declared: bool = Fa
     the capitalisation is not checked; free text needs a capitalised name of 2-5 words.
     ``handles``: one-word names are allowed (no part of the value has several words).
     """
-    part = re.sub(r"@\w+", " ", part) if not declared or " " in part.strip() else part
-    part = re.sub(r"^.*?\b(?:by|von|di|de|par|por)\s+(?=[A-ZÀ-Ý])", "", part.strip(),
-                  flags=re.IGNORECASE) if re.search(r"\bby\s", part, re.IGNORECASE) else part
-    part = _CUE.sub("", part)
-    part = _BY.sub("", part)
-    tokens = part.replace("\u00a0", " ").split()
-    kept: list[str] = []
-    for token in tokens:
-        if token.startswith("(") and kept:
-            break  # "Eberhard Fuhr (Pressesprecher des EJW)"
-        bare = token.strip(".,:;|()[]").lower()
-        if bare in _CREDIT_WORDS:
-            if not kept:
-                return None
-            break
-        if bare in _ORG_MARKERS:
-            return None  # "European Space Agency", "India Post News Weekly": an organisation
-        if bare in _CALENDAR_WORDS or bare in _ORG_WORDS or any(c.isdigit() for c in token):
-            break  # the name ends where a role, an outlet or a date begins
-        kept.append(token.strip(",:;|()[]"))
-    kept = _drop_site_tail(" ".join(kept), site_name).split()
+    tokens = _name_tokens(_strip_cues(part, declared))
+    if tokens is None:
+        return None
+    kept = _drop_site_tail(" ".join(tokens), site_name).split()
     if declared and len(kept) == 1:
         return _handle(kept[0], site_name) if handles else None
     if not 2 <= len(kept) <= 5 or kept[0].lower() == "the":
@@ -116,15 +99,43 @@ def _person_name(part: str, site_name: str | None = None, *, declared: bool = Fa
         # any case ("mobasir hassan", "Jessica DeFino"), but words, not figures or dashes
         ok = all(t[:1].isalpha() and not any(c.isdigit() for c in t) for t in name.split())
         return name if ok and name.casefold() not in _NOBODY else None
-    for token in name.split():
-        if token.lower() in _PARTICLES:
-            continue
-        if not (token[:1].isupper() and (token[1:].islower() or token[1:] in {"", "."}
+    capitalised = all(t.lower() in _PARTICLES or _capitalised(t) for t in name.split())
+    return name if capitalised else None
+
+
+def _strip_cues(part: str, declared: bool) -> str:
+    """Drop handles, a leading "by …" phrase and byline cue words around the name."""
+    part = re.sub(r"@\w+", " ", part) if not declared or " " in part.strip() else part
+    part = re.sub(r"^.*?\b(?:by|von|di|de|par|por)\s+(?=[A-ZÀ-Ý])", "", part.strip(),
+                  flags=re.IGNORECASE) if re.search(r"\bby\s", part, re.IGNORECASE) else part
+    return _BY.sub("", _CUE.sub("", part))
+
+
+def _name_tokens(part: str) -> list[str] | None:
+    """The words of the name, up to where a role, an outlet or a date begins; None: not a person."""
+    kept: list[str] = []
+    for token in part.replace("\u00a0", " ").split():
+        if token.startswith("(") and kept:
+            break  # "Eberhard Fuhr (Pressesprecher des EJW)"
+        bare = token.strip(".,:;|()[]").lower()
+        if bare in _CREDIT_WORDS:
+            if not kept:
+                return None
+            break
+        if bare in _ORG_MARKERS:
+            return None  # "European Space Agency", "India Post News Weekly": an organisation
+        if bare in _CALENDAR_WORDS or bare in _ORG_WORDS or any(c.isdigit() for c in token):
+            break
+        kept.append(token.strip(",:;|()[]"))
+    return kept
+
+
+def _capitalised(token: str) -> bool:
+    """Written as a name: "Anna", "McDonald", "O'Brien", "Jean-Luc", "J.", "J.R."."""
+    return bool(token[:1].isupper() and (token[1:].islower() or token[1:] in {"", "."}
                                          or "-" in token or "'" in token or "’" in token
                                          or re.fullmatch(r"(?:Mc|Mac|O'|D')\w+", token)
-                                         or re.fullmatch(r"[A-Z]\.(?:[A-Z]\.)*", token))):
-            return None
-    return name
+                                         or re.fullmatch(r"[A-Z]\.(?:[A-Z]\.)*", token)))
 
 
 def _handle(token: str, site_name: str | None) -> str | None:
