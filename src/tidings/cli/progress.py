@@ -99,10 +99,7 @@ class Progress:
             handler.removeFilter(self._clear_for_logs)
         if console.live is self:
             console.live = None
-        if self._line:
-            self.stream.write(_CLEAR)
-            self.stream.flush()
-            self._line = ""
+        self.clear()
 
     def __enter__(self) -> Progress:
         if self.active:
