@@ -15,6 +15,7 @@ from tidings.cluster.rebuild import recluster
 from tidings.config import Settings
 from tidings.models import Entry, ExtractState, Feed, NewArticle, Source
 from tidings.store import Store
+from tidings.store.clustering import EPOCH_KEY
 from tidings.store.schema import articles, stories
 
 from .reports import QUAKE_CALIFORNIA, QUAKE_JAPAN, WIRE
@@ -127,7 +128,7 @@ def test_restart_rebuilds_memory_from_the_store(store: Store, settings: Settings
 def test_another_writer_makes_the_stage_rebuild(store: Store, settings: Settings) -> None:
     ids = _stream(store)
     stage.run_pending(store, settings)
-    store.meta.bump(stage.EPOCH_KEY)  # someone else clustered meanwhile
+    store.meta.bump(EPOCH_KEY)  # someone else clustered meanwhile
     late = _add(store, _outlet(store, 8), "late2", *QUAKE_CALIFORNIA[1],
                 T0 + timedelta(days=3))
     stage.run_pending(store, settings)

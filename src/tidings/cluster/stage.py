@@ -23,14 +23,13 @@ from tidings.cluster.headline import representative_title
 from tidings.config import Settings
 from tidings.sanitize import html_to_text
 from tidings.store import Store
-from tidings.store.clustering import EPOCH_KEY, ClusterBatch
+from tidings.store.clustering import ClusterBatch
 
 log = logging.getLogger(__name__)
 
 BATCH = 200  # articles per write transaction
 TITLE_SAMPLE = 40  # newest headlines looked at when choosing a story's title
 
-__all__ = ["BATCH", "EPOCH_KEY", "cluster_config", "forget", "rebuild", "run_pending", "to_doc"]
 
 
 @dataclass
