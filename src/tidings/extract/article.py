@@ -279,11 +279,18 @@ def _prefer_declared_body(body: tuple[str, str] | None, declared: str | None
 
 def extract_article(html: bytes | str, url: str | None = None) -> ExtractResult:
     """Extract the article, its metadata and its credited agency from one page."""
-    _maybe_reset_caches()
     try:
         tree = parse_html(html)
     except ValueError as exc:
+        _maybe_reset_caches()
         return ExtractResult(error=str(exc))
+    return extract_from_tree(tree, url)
+
+
+def extract_from_tree(tree: HtmlElement, url: str | None = None) -> ExtractResult:
+    """``extract_article`` on a page already parsed by ``parse_html`` (the tree is changed:
+    elements no extractor reads are stripped)."""
+    _maybe_reset_caches()
     try:
         meta = extract_metadata(tree, url)
     except Exception as exc:  # a metadata bug must never cost the article itself

@@ -23,8 +23,7 @@ import lxml.etree
 import lxml.html
 
 from tidings.errors import ParseError, TidingsError
-from tidings.extract import extract_article
-from tidings.extract.article import clean_debris, decode_html, parse_html
+from tidings.extract.article import clean_debris, decode_html, extract_from_tree, parse_html
 from tidings.extract.attribution import credit_prefix, detect_attribution
 from tidings.extract.language import detect_language
 from tidings.extract.timelabels import CountAndTime, parse_count, split_count_and_time
@@ -260,7 +259,13 @@ def _page_lines(tree: lxml.html.HtmlElement) -> tuple[list[str], dict[str, str]]
 
 def parse_html_page(data: bytes, now: datetime, tz: ZoneInfo) -> PageContent:
     """A saved HTML page: the article through tidings' extractor, the list from its lines."""
-    result = extract_article(data, None)
+    try:
+        tree = parse_html(data)
+    except ValueError:
+        return PageContent()  # what extract_article gives for a page it cannot parse
+    # the lines first: extracting strips elements from the tree
+    raw_lines, links = _page_lines(tree)
+    result = extract_from_tree(tree, None)
     page = PageContent(
         title=result.title, text=result.content_text, html=result.content_html,
         attribution=result.attribution, author=result.author,
@@ -269,11 +274,6 @@ def parse_html_page(data: bytes, now: datetime, tz: ZoneInfo) -> PageContent:
     )
     if not result.ok:
         page.text = page.html = None
-    try:
-        tree = parse_html(data)
-    except ValueError:
-        return page
-    raw_lines, links = _page_lines(tree)
     rows = _rows(_classify(raw_lines, now, tz), now, tz)
     article_text = " ".join((page.text or "").split())
     entries = []

@@ -163,16 +163,14 @@ def _guess(page: PageSignals) -> datetime | None:
     reader sees). A bare month found by the extensive search ("März 2022", "© 2020", read as
     the 1st) is no date."""
     try:
-        from htmldate import find_date
-
-        found = find_date(page.tree, url=page.url, extensive_search=False, original_date=True)
+        found = _htmldate(page, extensive=False)
         if found:
             quick = parse_datetime(found)
             shown = quick is not None and day_shown(quick.date(), page.visible_text())
             return quick if shown else None
         if not any_day_shown(page.visible_text()):
             return None  # the extensive search's day would have to be shown: skip it
-        found = find_date(page.tree, url=page.url, extensive_search=True, original_date=True)
+        found = _htmldate(page, extensive=True)
     except Exception as exc:  # htmldate raises assorted errors on odd pages
         log.debug("htmldate failed: %s", exc)
         return None
@@ -257,11 +255,17 @@ def resolve_date(page: PageSignals) -> datetime | None:
     return align_with_day(published, day)
 
 
+def _htmldate(page: PageSignals, *, extensive: bool) -> str | None:
+    """htmldate's day for the page (its quick or its extensive search); may raise anything."""
+    from htmldate import find_date
+
+    found = find_date(page.tree, url=page.url, extensive_search=extensive, original_date=True)
+    return found or None
+
+
 def _quick_guess(page: PageSignals) -> datetime | None:
     try:
-        from htmldate import find_date
-
-        found = find_date(page.tree, url=page.url, extensive_search=False, original_date=True)
+        found = _htmldate(page, extensive=False)
     except Exception as exc:  # htmldate raises assorted errors on odd pages
         log.debug("htmldate failed: %s", exc)
         return None
