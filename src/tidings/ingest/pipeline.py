@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tidings.config import Settings
-from tidings.errors import FetchError, NotFoundError, ParseError, TidingsError, one_line
+from tidings.errors import NotFoundError, TidingsError, one_line
 from tidings.fetch import schedule
 from tidings.fetch.http import Fetcher, Response
 from tidings.fetch.sitemaps import follow_index
@@ -264,9 +264,7 @@ async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed:
             "new_articles": len(ids), "not_modified": job.not_modified,
             "duration_s": round(response.elapsed, 3)})
         return FeedOutcome(feed, new_ids=ids, not_modified=job.not_modified, parsed=job.parsed)
-    except (FetchError, ParseError) as exc:
-        return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
-    except TidingsError as exc:
+    except TidingsError as exc:  # FetchError, ParseError, a store error
         return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
     except Exception as exc:  # one feed's surprise must not stop the others
         log.exception("unexpected failure refreshing a feed",

@@ -64,7 +64,8 @@ def xml_root(data: bytes, url: str | None) -> tuple[etree._Element | None, bool]
     Strict parsing first, then lxml's recovery mode; (None, False) when neither finds a root.
     ParseError for hostile nesting, which no later fallback should spend time on.
     """
-    if b"<!DOCTYPE" in data[:4096] and b"&" in data:
+    numeric = b"<!DOCTYPE" in data[:4096] and b"&" in data
+    if numeric:
         # with a DOCTYPE, lxml (DTD not loaded) silently drops undeclared entities such as
         # an RSS 0.91 feed's &eacute; instead of failing, so spell them as numbers up front
         data = html_entities_to_numeric(data)
@@ -72,8 +73,10 @@ def xml_root(data: bytes, url: str | None) -> tuple[etree._Element | None, bool]
         try:
             root = etree.fromstring(data, parser, base_url=url)
         except etree.XMLSyntaxError as exc:
-            if well_formed and "not defined" in str(exc) and not data.startswith(BOMS[1:]):
+            if well_formed and not numeric and "not defined" in str(exc) \
+                    and not data.startswith(BOMS[1:]):
                 # HTML entity names in an XML feed: spell them as numbers and try again
+                # (not when done above already: the rewrite would find nothing left)
                 fixed = html_entities_to_numeric(data)
                 if fixed != data:
                     return xml_root(fixed, url)
