@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import uvicorn
+from starlette.types import ASGIApp
 
 from tidings.config import Settings
+from tidings.models import ProgressFn
 from tidings.store import Store, open_store
+from tidings.worker import stages
 
 PG_ADMIN_URL = os.environ.get("TIDINGS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -84,3 +90,45 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def serve_app() -> Iterator[Callable[[ASGIApp], int]]:
+    """Serve an ASGI app with uvicorn on a free loopback port (started, with its lifespan);
+    the port. Stopped when the test ends."""
+    running: list[tuple[uvicorn.Server, threading.Thread, socket.socket]] = []
+
+    def start(app: ASGIApp) -> int:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="on"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        running.append((server, thread, sock))
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return int(sock.getsockname()[1])
+
+    yield start
+    for server, thread, sock in running:
+        server.should_exit = True
+        thread.join(5)
+        sock.close()
+
+
+@pytest.fixture
+def stage_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int | None, bool]]:
+    """Every stage run, as (name, limit, wait), still doing the real work."""
+    record: list[tuple[str, int | None, bool]] = []
+    real = stages.run_stage
+
+    def recording(stage: stages.Stage | str, store: Store, settings: Settings, *,
+                  limit: int | None = None, wait: bool = True,
+                  progress: ProgressFn | None = None) -> int | None:
+        found = stages.get(stage) if isinstance(stage, str) else stage
+        record.append((found.name, limit, wait))
+        return real(found, store, settings, limit=limit, wait=wait, progress=progress)
+
+    monkeypatch.setattr(stages, "run_stage", recording)
+    return record

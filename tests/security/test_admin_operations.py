@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from tidings.cli import main
-from tidings.config import Settings
-from tidings.models import Feed, ProgressFn, Source
+from tidings.models import Feed, Source
 from tidings.store import Store
 from tidings.worker import stages
 
@@ -72,23 +70,12 @@ def test_cli_and_admin_leave_a_resumed_source_alike(admin_client: TestClient, ac
     assert accounts.sources.get(first).paused is accounts.sources.get(second).paused is False
 
 
-def test_run_now_in_admin_goes_through_the_stage_table(admin_client: TestClient,
-                                                       accounts: Store,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    ran: list[tuple[str, int | None, bool]] = []
-    real = stages.run_stage
-
-    def recording(stage: stages.Stage | str, store: Store, settings: Settings, *,
-                  limit: int | None = None, wait: bool = True,
-                  progress: ProgressFn | None = None) -> int | None:
-        found = stages.get(stage) if isinstance(stage, str) else stage
-        ran.append((found.name, limit, wait))
-        return real(found, store, settings, limit=limit, wait=wait, progress=progress)
-
-    monkeypatch.setattr(stages, "run_stage", recording)
+def test_run_now_in_admin_goes_through_the_stage_table(
+        admin_client: TestClient, accounts: Store,
+        stage_calls: list[tuple[str, int | None, bool]]) -> None:
     token = csrf_of(admin_client.get("/admin").text)
     for action in ("run-extract", "run-cluster"):
         done = admin_client.post("/admin/pipeline", data={"csrf_token": token, "action": action})
         assert done.status_code == 200 and "handled 0 article(s)" in done.text
-    assert ran == [("extract", stages.EXTRACT.run_limit, False),
-                   ("cluster", stages.CLUSTER.run_limit, False)]
+    assert stage_calls == [("extract", stages.EXTRACT.run_limit, False),
+                           ("cluster", stages.CLUSTER.run_limit, False)]

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from starlette.types import ASGIApp
 
 from tidings.config import Settings
 from tidings.store import Store
@@ -205,23 +203,9 @@ def test_malformed_content_length_is_400(tmp_path) -> None:  # type: ignore[no-u
 # -- a real server on loopback: malformed HTTP never reaches a handler ------------------------
 
 @pytest.fixture
-def live_server(sec_settings: Settings, accounts: Store) -> Iterator[int]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(sec_settings, accounts), log_level="critical",
-                            lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(5)
+def live_server(sec_settings: Settings, accounts: Store,
+                serve_app: Callable[[ASGIApp], int]) -> int:
+    return serve_app(create_app(sec_settings, accounts))
 
 
 def _raw(port: int, data: bytes) -> bytes:

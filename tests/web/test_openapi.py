@@ -5,19 +5,16 @@ loopback only) finds nothing."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from starlette.types import ASGIApp
 
 from tidings.config import Settings
 from tidings.store import Store
@@ -127,24 +124,9 @@ def test_other_methods_get_405_with_allow(sqlite_client: TestClient) -> None:
 # -- schemathesis, every check, on a loopback server -----------------------------------------
 
 @pytest.fixture
-def live_site(web_settings: Settings, sqlite_store: Store, sqlite_seeded: Seeded
-              ) -> Iterator[str]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(web_settings, sqlite_store),
-                                           log_level="critical", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
+def live_site(web_settings: Settings, sqlite_store: Store, sqlite_seeded: Seeded,
+              serve_app: Callable[[ASGIApp], int]) -> str:
+    return f"http://127.0.0.1:{serve_app(create_app(web_settings, sqlite_store))}"
 
 
 def _schemathesis() -> list[str]:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from tidings.cli import main
 from tidings.config import Settings
 from tidings.errors import UnknownStageError
-from tidings.models import Feed, ProgressFn, Source
+from tidings.models import Feed, Source
 from tidings.operations import pipeline as operations
 from tidings.store import Store
 from tidings.store.locks import exclusive
@@ -28,23 +28,6 @@ FEED = ("<rss version='2.0'><channel><title>Wire</title><link>https://wire.examp
         "<description>A strong quake hit the coast today.</description></item></channel></rss>")
 
 Calls = list[tuple[str, "int | None", bool]]
-
-
-@pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
-    """Every stage run, as (name, limit, wait), still doing the real work."""
-    record: Calls = []
-    real = stages.run_stage
-
-    def recording(stage: stages.Stage | str, store: Store, settings: Settings, *,
-                  limit: int | None = None, wait: bool = True,
-                  progress: ProgressFn | None = None) -> int | None:
-        found = stages.get(stage) if isinstance(stage, str) else stage
-        record.append((found.name, limit, wait))
-        return real(found, store, settings, limit=limit, wait=wait, progress=progress)
-
-    monkeypatch.setattr(stages, "run_stage", recording)
-    return record
 
 
 def pending(store: Store, n: int) -> None:
@@ -93,25 +76,25 @@ def test_unknown_stage_names_are_a_clear_error(sqlite_store: Store, settings: Se
 
 
 def test_the_worker_runs_the_queued_stages_by_name(sqlite_store: Store, settings: Settings,
-                                                   calls: Calls) -> None:
+                                                   stage_calls: Calls) -> None:
     pending(sqlite_store, 3)
     totals = work(sqlite_store, settings, concurrency=1, once=True,
                   stages=("cluster", "extract"), stop=threading.Event())
-    assert calls[:2] == [("extract", None, True), ("cluster", None, True)]  # pipeline order
+    assert stage_calls[:2] == [("extract", None, True), ("cluster", None, True)]  # pipeline order
     assert (totals["extracted"], totals["clustered"]) == (3, 3)
     assert states(sqlite_store) == {("skipped", "done")}
 
 
 def test_operations_run_one_stage_within_its_limit(sqlite_store: Store, settings: Settings,
-                                                   calls: Calls) -> None:
+                                                   stage_calls: Calls) -> None:
     pending(sqlite_store, 3)
     message = operations.pipeline_action(sqlite_store, settings, "run-extract")
     assert message == "Extraction handled 3 article(s)."
     assert operations.run_stage(sqlite_store, settings, "cluster", limit=2) == 2
-    assert calls == [("extract", EXTRACT.run_limit, False), ("cluster", 2, False)]
+    assert stage_calls == [("extract", EXTRACT.run_limit, False), ("cluster", 2, False)]
 
 
-def test_tidings_fetch_runs_the_queued_stages_after_fetching(tmp_path: Path, calls: Calls,
+def test_tidings_fetch_runs_the_queued_stages_after_fetching(tmp_path: Path, stage_calls: Calls,
                                                              feed_server) -> None:  # type: ignore[no-untyped-def]
     url = feed_server.add("/feed", FEED)
     env = {"TIDINGS_HOME": str(tmp_path / "home"), "TIDINGS_ALLOW_PRIVATE": "1",
@@ -119,15 +102,15 @@ def test_tidings_fetch_runs_the_queued_stages_after_fetching(tmp_path: Path, cal
     runner = CliRunner()
     with runner.isolation(env=env) as (out, _err, _):
         main(["add", url, "--fulltext", "never"])
-        assert calls == []
+        assert stage_calls == []
         feed_server.add("/feed", FEED.replace("<guid>1</guid>", "<guid>2</guid>"))
         main(["fetch"])
-    assert [name for name, _limit, _wait in calls] == ["extract", "cluster"]
+    assert [name for name, _limit, _wait in stage_calls] == ["extract", "cluster"]
     assert out.getvalue().decode().splitlines()[-1].endswith("; extract: 2, cluster: 2")
 
 
 def test_serves_background_loop_runs_every_stage(sqlite_store: Store, settings: Settings,
-                                                 calls: Calls, feed_server) -> None:  # type: ignore[no-untyped-def]
+                                                 stage_calls: Calls, feed_server) -> None:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     source = sqlite_store.sources.add(Source(None, "Wire", fulltext="never"), now)
     sqlite_store.feeds.add(Feed(None, source.id, feed_server.add("/feed", FEED)), now)
@@ -142,8 +125,8 @@ def test_serves_background_loop_runs_every_stage(sqlite_store: Store, settings: 
         stop.set()
         thread.join(timeout=15)
     assert states(sqlite_store) == {("skipped", "done")}
-    assert {"extract", "cluster"} <= {name for name, _limit, _wait in calls}
-    assert all(not wait for _name, _limit, wait in calls)  # never queues behind a holder
+    assert {"extract", "cluster"} <= {name for name, _limit, _wait in stage_calls}
+    assert all(not wait for _name, _limit, wait in stage_calls)  # never queues behind a holder
 
 
 @pytest.fixture

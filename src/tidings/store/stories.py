@@ -8,7 +8,7 @@ articles by :meth:`StoryRepo.refresh`, never incremented, so they cannot drift.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,21 @@ from tidings.store.schema import articles, sources, stories
 from tidings.store.sources import source_from_row
 
 MAX_MERGE_CHAIN = 100  # a longer chain of merged_into means a cycle; stop following it
+
+
+def live_row(conn: sa.Connection, story_id: int, columns: Sequence[sa.ColumnElement[Any]]
+             ) -> sa.Row[Any]:
+    """``columns`` of the story with this id, or of the one it was (transitively) merged into
+    (``columns`` must include ``merged_into``)."""
+    current = story_id
+    for _ in range(MAX_MERGE_CHAIN):
+        row = conn.execute(sa.select(*columns).where(stories.c.id == current)).first()
+        if row is None:
+            break
+        if row.merged_into is None:
+            return row
+        current = row.merged_into
+    raise NotFoundError(f"no story with id {story_id}")
 
 
 def _story(row: Mapping[Any, Any], article_ids: list[int]) -> Story:
@@ -37,16 +52,8 @@ class StoryRepo:
     def get(self, story_id: int) -> Story:
         """The story with this id, or the one it was (transitively) merged into."""
         with self.db.read() as conn:
-            current = story_id
-            for _ in range(MAX_MERGE_CHAIN):
-                row = conn.execute(stories.select().where(stories.c.id == current)
-                                   ).mappings().first()
-                if row is None:
-                    break
-                if row["merged_into"] is None:
-                    return _story(row, self._article_ids(conn, row["id"]))
-                current = row["merged_into"]
-        raise NotFoundError(f"no story with id {story_id}")
+            row = live_row(conn, story_id, tuple(stories.c))._mapping
+            return _story(row, self._article_ids(conn, row["id"]))
 
     def resolve(self, story_id: int) -> int:
         """The id of the surviving story (``story_id`` itself when it was never merged)."""

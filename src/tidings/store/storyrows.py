@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
-from tidings.errors import NotFoundError
 from tidings.store.engine import Database
 from tidings.store.schema import stories
-from tidings.store.stories import MAX_MERGE_CHAIN
+from tidings.store.stories import live_row
 
 
 @dataclass(slots=True)
@@ -49,12 +49,5 @@ class StoryRowRepo:
     def live(self, story_id: int) -> StoryRow:
         """The story with this id, or the one it was (transitively) merged into."""
         with self.db.read() as conn:
-            current = story_id
-            for _ in range(MAX_MERGE_CHAIN):
-                row = conn.execute(sa.select(*_COLUMNS).where(stories.c.id == current)).first()
-                if row is None:
-                    break
-                if row.merged_into is None:
-                    return StoryRow(*row)
-                current = row.merged_into
-        raise NotFoundError(f"no story with id {story_id}")
+            row: tuple[Any, ...] = tuple(live_row(conn, story_id, _COLUMNS))
+            return StoryRow(*row)

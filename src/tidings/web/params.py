@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any, Literal
@@ -168,11 +168,12 @@ def path_id(request: Request, name: str) -> int:
     return value
 
 
-def parse(params: Iterable[Param], request: Request, tz: ZoneInfo, *, strict: bool = True
+def parse(params: Sequence[Param], request: Request, tz: ZoneInfo, *, strict: bool = True
           ) -> dict[str, Any]:
     """Every declared parameter of ``request``, checked (path ids first: an unknown id is a 404
     whatever the query says)."""
-    params = list(params)
+    if not params:  # the front page, sources: no query string to parse
+        return {}
     out = {p.name: path_id(request, p.name) for p in params if p.kind == "id"}
     query = request.query_params
     out |= {p.name: p.parse(query, tz, strict=strict) for p in params if p.kind != "id"}
