@@ -60,6 +60,7 @@ class Settings:
     worker: bool = True
     log_level: str = "INFO"
     log_format: str = "text"
+    signup: str = "closed"  # open: anyone may create a reader account on the site
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -107,6 +108,8 @@ class Settings:
         if self.min_poll_interval > self.max_poll_interval:
             raise ConfigError("TIDINGS_MIN_POLL_INTERVAL must not exceed TIDINGS_MAX_POLL_INTERVAL")
         logs.check(self.log_level, self.log_format)
+        if self.signup not in ("open", "closed"):
+            raise ConfigError(f"TIDINGS_SIGNUP must be open or closed, not {self.signup!r}")
         if self.fulltext_min_chars < 0 or self.retention_days < 0 or self.story_window_days <= 0:
             raise ConfigError("day and size limits must not be negative")
 

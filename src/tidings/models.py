@@ -50,6 +50,7 @@ class Source:
     fulltext: str = FulltextMode.AUTO
     language: str | None = None
     paused: bool = False
+    public: bool = True  # False: a reader's own feed, shown only to its followers
 
 
 @dataclass(slots=True)

@@ -1,4 +1,5 @@
-"""``tidings sources ...`` (list, show, pause, resume, remove, edit) and ``export-opml``."""
+"""``tidings sources ...`` (list, show, pause, resume, publish, remove, edit) and
+``export-opml``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tidings.importers.opml import export_opml
 from tidings.models import Feed, Source
 from tidings.operations import sources as ops
 from tidings.operations.sources import FULLTEXT_MODES, resolve_source
+from tidings.operations.subscriptions import publish_source
 from tidings.store import Store
 
 
@@ -32,7 +34,7 @@ def _source_dict(store: Store, source: Source) -> dict[str, Any]:
     feeds = store.feeds.list(source_id=source.id)
     return {"id": source.id, "name": source.name, "url": source.url,
             "category": source.category, "fulltext": source.fulltext,
-            "language": source.language, "paused": source.paused,
+            "language": source.language, "paused": source.paused, "public": source.public,
             "articles": store.articles.count(source_id=source.id),
             "feeds": [_feed_dict(f) for f in feeds]}
 
@@ -107,6 +109,16 @@ def resume(app: AppContext, source: str) -> None:
     """Fetch a paused source again; re-enables feeds disabled after too many errors."""
     found = ops.resume_source(app.store, resolve_source(app.store, source).id or 0)
     click.echo(f"resumed source {found.id} ({found.name})")
+
+
+@sources.command("publish")
+@click.argument("source")
+@pass_app
+def publish(app: AppContext, source: str) -> None:
+    """Make a reader's private source public: on the site, and followed by every account."""
+    found = publish_source(app.store, resolve_source(app.store, source).id or 0,
+                           datetime.now(UTC))
+    click.echo(f"source {found.id} ({found.name}) is public")
 
 
 @sources.command("remove")

@@ -9,6 +9,7 @@ import click
 from tidings.cli.context import AppContext, pass_app
 from tidings.console import print_json
 from tidings.errors import ConfigError
+from tidings.operations import accounts as reader_accounts
 from tidings.operations import users as accounts
 from tidings.passwords import check_new_password
 
@@ -32,7 +33,7 @@ def user() -> None:
               help="The password (prompted, hidden and confirmed, when left out).")
 @pass_app
 def create(app: AppContext, name: str, admin: bool, password: str | None) -> None:
-    """Create an account."""
+    """Create an account (a reader; with --admin, an administrator)."""
     name = accounts.check_available(app.store, name)  # before asking for a password
     created = accounts.create_user(app.store, name, _password(password), admin=admin,
                                    now=datetime.now(UTC))
@@ -73,6 +74,24 @@ def passwd(app: AppContext, name: str, password: str | None) -> None:
         raise ConfigError(f"no user named {name!r}")
     accounts.set_password(app.store, name, _password(password))
     click.echo(f"password changed for {name}")
+
+
+@user.command("api-password")
+@click.argument("name")
+@click.option("--password", metavar="P",
+              help="The API password (prompted when left out); apps sign in with it.")
+@click.option("--clear", is_flag=True, help="Remove API access (password and tokens).")
+@pass_app
+def api_password(app: AppContext, name: str, password: str | None, clear: bool) -> None:
+    """Set the password apps use (Google Reader API, Fever), apart from the sign-in one."""
+    if app.store.users.by_name(name) is None:  # before asking for a password
+        raise ConfigError(f"no user named {name!r}")
+    if clear:
+        reader_accounts.clear_api_password(app.store, name)
+        click.echo(f"API access removed for {name}")
+        return
+    reader_accounts.set_api_password(app.store, name, _password(password))
+    click.echo(f"API password set for {name}")
 
 
 @user.command("admin")

@@ -43,16 +43,19 @@ async def _discover(settings: Settings, url: str, every: bool) -> list[Discovere
 
 
 def _source_for(store: Store, found: Discovered, *, name: str | None, category: str | None,
-                fulltext: str | None, now: datetime) -> Source:
+                fulltext: str | None, now: datetime, public: bool) -> Source:
     parsed = found.parsed
     parts = urlsplit(parsed.site_url or found.page_url or found.url)
     site = parsed.site_url or f"{parts.scheme}://{parts.netloc}/"
-    existing = store.sources.find(url=site, name=name) if name else store.sources.find(url=site)
+    # a reader's feed gets a private source of its own, never a place in a public one
+    existing = (None if not public else
+                store.sources.find(url=site, name=name) if name else store.sources.find(url=site))
     if existing is not None:
         return existing
     label = name or parsed.title or parts.hostname or found.url
     source = Source(id=None, name=label, url=site, category=category,
-                    fulltext=fulltext or FulltextMode.AUTO, language=parsed.language)
+                    fulltext=fulltext or FulltextMode.AUTO, language=parsed.language,
+                    public=public)
     return store.sources.add(source, now)
 
 
@@ -62,9 +65,12 @@ def _existing(store: Store, feed: Feed) -> Subscription:
 
 def subscribe(store: Store, settings: Settings, url: str, *, name: str | None = None,
               category: str | None = None, fulltext: str | None = None,
-              every: bool = False, now: datetime | None = None) -> list[Subscription]:
+              every: bool = False, now: datetime | None = None,
+              public: bool = True) -> list[Subscription]:
     """Subscribe to ``url`` (or the feeds its page advertises, through the address guard)
-    and store the first fetch; feeds already known come back with ``already`` set."""
+    and store the first fetch; feeds already known come back with ``already`` set. A new
+    source is public (on the site, followed by every account) unless ``public=False``: a
+    reader's feed, seen only by its followers until an administrator publishes it."""
     now = now or datetime.now(UTC)
     url = normalize_input_url(url)
     known = store.feeds.by_url(url)
@@ -77,7 +83,7 @@ def subscribe(store: Store, settings: Settings, url: str, *, name: str | None = 
             done.append(_existing(store, known))
             continue
         source = _source_for(store, found, name=name, category=category, fulltext=fulltext,
-                             now=now)
+                             now=now, public=public)
         feed = store.feeds.add(Feed(id=None, source_id=source.id, url=found.url,
                                     title=found.parsed.title, site_url=found.parsed.site_url),
                                now)

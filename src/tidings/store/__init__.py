@@ -11,16 +11,20 @@ here too: ``dialects.py``, ``engine.py`` and the copier and benchmark helpers
 
 from __future__ import annotations
 
+from tidings.store.apiaccess import ApiAccessRepo
 from tidings.store.articles import ArticleRepo
 from tidings.store.clustering import ClusterQueue
 from tidings.store.engine import Database, create_engine, migrate
 from tidings.store.extraction import ExtractQueue
 from tidings.store.leases import LeaseRepo
 from tidings.store.reads import Meta, ReadRepo
+from tidings.store.readstate import ReadStateRepo
 from tidings.store.search import SearchRepo
 from tidings.store.sources import FeedRepo, SourceRepo
 from tidings.store.stories import StoryRepo
 from tidings.store.storyrows import StoryRowRepo
+from tidings.store.streams import StreamRepo
+from tidings.store.subscriptions import SubscriptionRepo
 from tidings.store.users import UserRepo
 
 
@@ -39,6 +43,11 @@ class Store:
         self.meta = Meta(db)
         self.clustering = ClusterQueue(db, self.stories, self.meta)
         self.extraction = ExtractQueue(db, self.meta)
+        # readers (operations/accounts, subscriptions, reading)
+        self.api_access = ApiAccessRepo(db)
+        self.subscriptions = SubscriptionRepo(db)
+        self.read_state = ReadStateRepo(db)
+        self.streams = StreamRepo(db)
 
     @property
     def dialect(self) -> str:

@@ -50,6 +50,8 @@ sources = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     # days to keep this source's articles; NULL means TIDINGS_RETENTION_DAYS (0 = forever)
     sa.Column("retention_days", sa.Integer),
+    # false: added by a reader, seen only by its followers until an administrator publishes it
+    sa.Column("is_public", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
 feeds = sa.Table(
@@ -127,6 +129,8 @@ articles = sa.Table(
     sa.UniqueConstraint("source_id", "entry_key", name="uq_articles_source_entry"),
     sa.Index("ix_articles_extract_state", "extract_state"),
     sa.Index("ix_articles_cluster_state", "cluster_state"),
+    # a source's articles in arrival order: the readers' "read through id" marks range over it
+    sa.Index("ix_articles_source_id_id", "source_id", "id"),
 )
 
 reads = sa.Table(
@@ -148,6 +152,11 @@ users = sa.Table(
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("is_admin", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # the API password (Google Reader ClientLogin): Argon2, separate from the sign-in password
+    sa.Column("api_password_hash", sa.Text),
+    # Fever's api_key, md5("NAME:API PASSWORD") as its clients compute it; looked up, not verified
+    sa.Column("fever_key", sa.String(32)),
+    sa.Index("ix_users_fever_key", "fever_key", unique=True),
 )
 
 host_slots = sa.Table(
@@ -179,4 +188,106 @@ login_attempts = sa.Table(
     sa.Column("attempted_at", UTCDateTime, nullable=False),
     sa.Index("ix_login_attempts_key", "key", "attempted_at"),
     sa.Index("ix_login_attempts_address", "address", "attempted_at"),
+)
+
+# -- readers: accounts, subscriptions, reading state (store/readers*.py, docs/architecture.md) --
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    # revocable API tokens; only the SHA-256 of the token is kept
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+reader_prefs = sa.Table(
+    "reader_prefs",
+    metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("mark_read_on", sa.String(8), nullable=False, server_default="open"),
+    sa.Column("mark_duplicates_read", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("group_by_story", sa.Boolean, nullable=False, server_default=sa.false()),
+    # filter rules have been applied to this user's articles up to this id
+    sa.Column("filtered_through", sa.Integer, nullable=False, server_default="0"),
+)
+
+folders = sa.Table(
+    "folders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.UniqueConstraint("user_id", "name", name="uq_folders_user_name"),
+)
+
+subscriptions = sa.Table(
+    "subscriptions",
+    metadata,
+    # who follows which source of the one shared catalogue (fetched once however many follow)
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False, index=True),
+    sa.Column("folder_id", sa.Integer, sa.ForeignKey("folders.id", ondelete="SET NULL")),
+    sa.Column("title", sa.Text),  # the reader's own name for it; NULL: the source's name
+    # every article of the source with id <= read_through is read, unless article_states says
+    # otherwise (ids grow as articles arrive, so "read up to here" is one number per source)
+    sa.Column("read_through", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+article_states = sa.Table(
+    "article_states",
+    metadata,
+    # exceptions to subscriptions.read_through (is_read true/false; NULL: as it says) and stars
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False, index=True),
+    sa.Column("is_read", sa.Boolean),
+    sa.Column("starred_at", UTCDateTime),
+    sa.Index("ix_article_states_read", "user_id", "is_read", "article_id"),
+    sa.Index("ix_article_states_starred", "user_id", "starred_at"),
+)
+
+read_undo = sa.Table(
+    "read_undo",
+    metadata,
+    # what a mark-all-read changed, so it can be taken back (the newest few per user)
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+)
+
+filter_rules = sa.Table(
+    "filter_rules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("action", sa.String(8), nullable=False),  # mute | keep
+    sa.Column("field", sa.String(8), nullable=False),  # title | text | source | author | any
+    sa.Column("kind", sa.String(8), nullable=False),  # keyword | regex
+    sa.Column("pattern", sa.Text, nullable=False),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+saved_searches = sa.Table(
+    "saved_searches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("user_id", "name", name="uq_saved_searches_user_name"),
 )

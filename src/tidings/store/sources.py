@@ -13,6 +13,7 @@ from tidings.errors import NotFoundError
 from tidings.models import Feed, Source
 from tidings.store.engine import Database
 from tidings.store.schema import feeds, sources
+from tidings.store.subscriptions import follow_for_everyone
 
 SOURCE_FIELDS = ("name", "url", "category", "fulltext", "language", "paused")
 FEED_FIELDS = ("url", "title", "site_url", "etag", "last_modified", "next_check_at",
@@ -20,7 +21,8 @@ FEED_FIELDS = ("url", "title", "site_url", "etag", "last_modified", "next_check_
 
 
 def source_from_row(row: Mapping[Any, Any]) -> Source:
-    return Source(id=row["id"], **{k: row[k] for k in SOURCE_FIELDS})
+    return Source(id=row["id"], public=bool(row["is_public"]),
+                  **{k: row[k] for k in SOURCE_FIELDS})
 
 
 def feed_from_row(row: Mapping[Any, Any]) -> Feed:
@@ -32,12 +34,31 @@ class SourceRepo:
         self.db = db
 
     def add(self, source: Source, now: datetime) -> Source:
+        """Add a source; a public one is followed by every account at once (a reader may
+        unfollow it later), a private one by nobody yet (its adder follows it)."""
         values = {k: getattr(source, k) for k in SOURCE_FIELDS}
         with self.db.write() as conn:
             new_id = conn.execute(
-                sources.insert().values(**values, created_at=now).returning(sources.c.id)
+                sources.insert().values(**values, is_public=source.public, created_at=now)
+                .returning(sources.c.id)
             ).scalar_one()
+            if source.public:
+                follow_for_everyone(conn, new_id, now)
         return self.get(new_id)
+
+    def publish(self, source_id: int, now: datetime) -> Source:
+        """Make a reader's private source public: it appears on the site, and every account
+        follows it (as when an administrator adds one); publishing twice changes nothing."""
+        with self.db.write() as conn:
+            row = conn.execute(sa.select(sources.c.is_public)
+                               .where(sources.c.id == source_id)).first()
+            if row is None:
+                raise NotFoundError(f"no source with id {source_id}")
+            if not row.is_public:
+                conn.execute(sources.update().where(sources.c.id == source_id)
+                             .values(is_public=True))
+                follow_for_everyone(conn, source_id, now)
+        return self.get(source_id)
 
     def get(self, source_id: int) -> Source:
         with self.db.read() as conn:

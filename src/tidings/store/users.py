@@ -17,6 +17,7 @@ from tidings.errors import ConstraintError, NotFoundError, UserExistsError
 from tidings.store.dialects import insert
 from tidings.store.engine import Database
 from tidings.store.schema import login_attempts, meta, users
+from tidings.store.subscriptions import follow_public_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,7 @@ class User:
     created_at: datetime
 
 
-def _user(row: Mapping[Any, Any]) -> User:
+def user_from_row(row: Mapping[Any, Any]) -> User:
     return User(row["id"], row["name"], row["password_hash"], bool(row["is_admin"]),
                 row["created_at"])
 
@@ -47,6 +48,7 @@ class UserRepo:
                     users.insert().values(name=name, password_hash=password_hash,
                                           is_admin=is_admin, created_at=now).returning(users.c.id)
                 ).scalar_one()
+                follow_public_sources(conn, new_id, now)
         except ConstraintError:  # created by another process since the check
             raise taken from None
         return self.get(new_id)
@@ -56,16 +58,16 @@ class UserRepo:
             row = conn.execute(users.select().where(users.c.id == user_id)).mappings().first()
         if row is None:
             raise NotFoundError(f"no user with id {user_id}")
-        return _user(row)
+        return user_from_row(row)
 
     def by_name(self, name: str) -> User | None:
         with self.db.read() as conn:
             row = conn.execute(users.select().where(users.c.name == name)).mappings().first()
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     def list(self) -> list[User]:
         with self.db.read() as conn:
-            return [_user(r) for r in conn.execute(users.select().order_by(users.c.name))
+            return [user_from_row(r) for r in conn.execute(users.select().order_by(users.c.name))
                     .mappings()]
 
     def delete(self, name: str) -> None:

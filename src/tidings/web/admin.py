@@ -82,19 +82,7 @@ class AdminArea:
         return response
 
     async def current_user(self, request: Request) -> tuple[User, auth.Session] | None:
-        session = self.signer.loads(request.cookies.get(auth.SESSION_COOKIE))
-        if session is None:
-            return None
-        try:
-            user = await run_in_threadpool(self.store.users.get, session.user_id)
-        except NotFoundError:
-            return None
-        if auth.password_fingerprint(user.password_hash) != session.fingerprint:
-            return None  # the password changed since: every old session ends
-        ended = await run_in_threadpool(self.store.users.sessions_valid_after, user.id)
-        if session.issued_at <= ended:
-            return None  # signed out since: a copied cookie is worthless too
-        return user, session
+        return await auth.session_user(self.store, self.signer, request)
 
     async def require_admin(self, request: Request) -> tuple[User, auth.Session] | Response:
         found = await self.current_user(request)

@@ -20,11 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.config import Settings
-from tidings.errors import ConfigError
+from tidings.errors import ConfigError, NotFoundError
+from tidings.operations import accounts
+from tidings.store import Store
+from tidings.store.users import User
 
 SESSION_COOKIE = "tidings_session"
 LOGIN_CSRF_COOKIE = "tidings_login_csrf"
@@ -130,3 +134,29 @@ def client_address(request: Request) -> str:
     """The peer address; uvicorn replaces it with X-Forwarded-For only for trusted proxies
     (``forwarded_allow_ips``, loopback by default), so a client cannot pick its own."""
     return request.client.host if request.client else "unknown"
+
+
+async def session_user(store: Store, signer: SessionSigner, request: Request
+                       ) -> tuple[User, Session] | None:
+    """The signed-in account (any account, reader or administrator) and its session, or None.
+    A session ends when its password changes (fingerprint) and when the account signs out
+    everywhere (``operations.accounts.sign_out_everywhere``: sessions issued before then)."""
+    session = signer.loads(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        return None
+    try:
+        user = await run_in_threadpool(store.users.get, session.user_id)
+    except NotFoundError:
+        return None
+    if password_fingerprint(user.password_hash) != session.fingerprint:
+        return None  # the password changed since: every old session ends
+    ended = await run_in_threadpool(store.users.sessions_valid_after, user.id)
+    if session.issued_at <= ended:
+        return None  # signed out since: a copied cookie is worthless too
+    return user, session
+
+
+async def check_api_password(store: Store, name: str, password: str) -> User | None:
+    """:func:`tidings.operations.accounts.check_api_password` in a worker thread: Argon2
+    takes tens of milliseconds and must never hold up the event loop (ClientLogin)."""
+    return await run_in_threadpool(accounts.check_api_password, store, name, password)
