@@ -6,8 +6,8 @@ import hashlib
 import string
 
 import pytest
-
 from tests.readers.conftest import NOW, add_user
+
 from tidings.config import Settings
 from tidings.errors import ConfigError, InputError, OperationError
 from tidings.operations import accounts

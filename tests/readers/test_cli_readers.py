@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from tests.readers.conftest import add_source
+
 from tidings.cli import main
 from tidings.operations import accounts
 from tidings.store import open_store
