@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings import __version__, logs
@@ -61,6 +62,8 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     signup: str = "closed"  # open: anyone may create a reader account on the site
+    public_url: str = ""  # the site's public base URL (WebSub callbacks, pinged feed URLs)
+    websub_hub: str = ""  # a hub the site's own feeds declare and ping
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -110,8 +113,15 @@ class Settings:
         logs.check(self.log_level, self.log_format)
         if self.signup not in ("open", "closed"):
             raise ConfigError(f"TIDINGS_SIGNUP must be open or closed, not {self.signup!r}")
+        for name in ("public_url", "websub_hub"):
+            _check_http_url(name, getattr(self, name))
         if self.fulltext_min_chars < 0 or self.retention_days < 0 or self.story_window_days <= 0:
             raise ConfigError("day and size limits must not be negative")
+
+    @property
+    def public_base(self) -> str:
+        """``public_url`` without a trailing slash ('' when unset)."""
+        return self.public_url.rstrip("/")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -127,6 +137,17 @@ class Settings:
         path = Path(self.home)
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def _check_http_url(name: str, value: str) -> None:
+    """An empty value, or an absolute http(s) URL without a query or fragment."""
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment:
+        raise ConfigError(f"TIDINGS_{name.upper()} must be an http:// or https:// URL "
+                          f"without query or fragment (got {value!r})")
 
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -68,6 +68,33 @@ class Feed:
     last_error: str | None = None
     disabled: bool = False
     poll_interval: int | None = None  # seconds; None means adaptive
+    last_push_at: datetime | None = None  # a WebSub hub last delivered content then
+
+
+class SubscriptionState(StrEnum):
+    """``websub_subscriptions.state``: where a WebSub subscription tidings asked for stands."""
+
+    REQUESTED = "requested"  # asked the hub; its verification of intent has not come yet
+    ACTIVE = "active"  # verified; the lease runs until ``lease_expires_at``
+    UNSUBSCRIBING = "unsubscribing"  # asked to end it; kept until the hub verifies that
+    DENIED = "denied"  # the hub refused; asked again later
+
+
+@dataclass(slots=True)
+class HubSubscription:
+    """One WebSub subscription: tidings' callback ``/websub/<token>`` for ``topic`` at ``hub``."""
+
+    id: int | None
+    feed_id: int | None  # None or a removed feed's id once the feed is gone
+    hub: str
+    topic: str
+    token: str
+    secret: str
+    state: SubscriptionState = SubscriptionState.REQUESTED
+    lease_expires_at: datetime | None = None
+    next_action_at: datetime | None = None  # when to retry, renew or give up
+    attempts: int = 0
+    last_error: str | None = None
 
 
 @dataclass(slots=True)
@@ -99,6 +126,9 @@ class ParsedFeed:
     entries: list[Entry]
     ttl_seconds: int | None = None  # RSS <ttl>, sy:updatePeriod and friends
     format: str = "unknown"  # rss20, rss10, atom10, json11, ...
+    # WebSub discovery: the hubs the document declares and its own (self) URL
+    hubs: list[str] = field(default_factory=list)
+    self_url: str | None = None
 
 
 @dataclass(slots=True)

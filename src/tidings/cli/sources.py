@@ -98,7 +98,8 @@ def show(app: AppContext, source: str, as_json: bool) -> None:
 @pass_app
 def pause(app: AppContext, source: str) -> None:
     """Stop fetching a source's feeds (articles stay)."""
-    found = ops.pause_source(app.store, resolve_source(app.store, source).id or 0)
+    found = ops.pause_source(app.store, resolve_source(app.store, source).id or 0,
+                             app.settings)
     click.echo(f"paused source {found.id} ({found.name})")
 
 
@@ -126,7 +127,8 @@ def publish(app: AppContext, source: str) -> None:
 @pass_app
 def remove(app: AppContext, source: str) -> None:
     """Remove a source with its feeds and articles."""
-    found, count = ops.remove_source(app.store, resolve_source(app.store, source).id or 0)
+    found, count = ops.remove_source(app.store, resolve_source(app.store, source).id or 0,
+                                     app.settings)
     click.echo(f"removed source {found.id} ({found.name}) and its {count} articles")
 
 

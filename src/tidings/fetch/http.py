@@ -62,15 +62,28 @@ class Response:
     @property
     def charset(self) -> str | None:
         """The charset the Content-Type header names, if any."""
-        for part in (self.header("content-type") or "").split(";")[1:]:
-            name, _, value = part.strip().partition("=")
-            if name.lower() == "charset" and value.strip().strip('"'):
-                return str(value.strip().strip('"'))
-        return None
+        return content_charset(self.header("content-type"))
+
+    def link(self, rel: str) -> str | None:
+        """The absolute URL the ``Link`` header gives for ``rel`` (RFC 8288), if any."""
+        if "link" not in self.headers:
+            return None
+        found = httpx.Response(self.status, headers=self.headers).links.get(rel)
+        href = (found or {}).get("url")
+        return urljoin(self.url, href) if href else None
 
     @property
     def content_type(self) -> str:
         return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+
+def content_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type value names, if any."""
+    for part in (content_type or "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value.strip().strip('"'):
+            return str(value.strip().strip('"'))
+    return None
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
@@ -258,6 +271,28 @@ class Fetcher:
                             permanent_url=permanent, elapsed=elapsed)
         raise FetchError(f"too many redirects (more than {self.settings.max_redirects}) "
                          f"from {url}")
+
+    async def post_form(self, url: str, form: dict[str, str]) -> int:
+        """POST ``form`` (urlencoded) to ``url`` under the same rules as :meth:`get` (address
+        guard, limits, timeouts, body cap); the 2xx status, else :class:`FetchError`.
+
+        For talking to WebSub hubs; redirects are not followed (a hub answers directly).
+        """
+        check_scheme(url)
+        if not self.settings.allow_private:
+            await self.guard.check_url(url)
+        async with self._global, self._host_limit(url):
+            try:
+                async with self.client.stream("POST", url, data=form) as resp:
+                    await self._body(resp, url)  # read under the cap; errors raised here
+                    status = resp.status_code
+            except (BlockedAddressError, FetchError):
+                raise
+            except httpx.HTTPError as exc:
+                raise FetchError(f"cannot post to {url}: {one_line(exc)}") from None
+        if not 200 <= status < 300:
+            raise FetchError(f"HTTP {status} from {url}", status=status)
+        return status
 
     async def _one(self, url: str, headers: dict[str, str]
                    ) -> tuple[int, httpx.Headers, bytes, str | None]:

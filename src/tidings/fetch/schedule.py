@@ -18,6 +18,10 @@ from tidings.config import Settings
 
 WEEK = 7 * 86400
 JITTER = 0.1  # up to 10% later
+#: while a WebSub hub pushes a feed's updates, polling is a safety net this many times rarer
+PUSH_SLOWDOWN = 12
+#: pushes count as arriving when the last one came within this many seconds
+PUSH_FRESH_SECONDS = 2 * 86400
 _MAX_AGE = re.compile(r"(?:^|[,\s])(s-maxage|max-age)\s*=\s*\"?(\d+)", re.I)
 
 
@@ -42,6 +46,12 @@ def cadence_interval(entry_times: Iterable[datetime | None], now: datetime,
     return WEEK // recent
 
 
+def pushes_arriving(last_push_at: datetime | None, now: datetime) -> bool:
+    """Whether a hub delivered this feed's content recently (WebSub)."""
+    return last_push_at is not None and now - last_push_at <= timedelta(
+        seconds=PUSH_FRESH_SECONDS)
+
+
 def clamp(seconds: float, settings: Settings) -> int:
     return int(min(max(seconds, settings.min_poll_interval), settings.max_poll_interval))
 
@@ -56,12 +66,14 @@ def next_check(now: datetime, settings: Settings, *,
                entry_times: Iterable[datetime | None] = (),
                previous_interval: int | None = None, ttl_seconds: int | None = None,
                max_age: int | None = None, retry_after: float | None = None,
-               fixed_interval: int | None = None, rng: random.Random | None = None
-               ) -> tuple[datetime, int]:
+               fixed_interval: int | None = None, pushed: bool = False,
+               rng: random.Random | None = None) -> tuple[datetime, int]:
     """The next check time and the (unjittered) interval after a successful fetch.
 
     ``entry_times`` are the dates of the entries in the document just fetched; for a 304,
-    pass ``previous_interval`` instead (the cadence has not changed).
+    pass ``previous_interval`` instead (the cadence has not changed). ``pushed``: a hub is
+    delivering the feed's updates, so the adaptive interval is :data:`PUSH_SLOWDOWN` times
+    longer (still within the maximum); a fixed interval the operator chose stays as it is.
     """
     if fixed_interval:
         interval = fixed_interval
@@ -69,6 +81,8 @@ def next_check(now: datetime, settings: Settings, *,
         interval = previous_interval
     else:
         interval = cadence_interval(entry_times, now, settings)
+    if pushed and not fixed_interval:
+        interval *= PUSH_SLOWDOWN
     for hint in (ttl_seconds, max_age, retry_after):
         if hint:
             interval = max(interval, int(hint))

@@ -132,7 +132,8 @@ def _schedule_changes(store: Store, feed: Feed, settings: Settings, now: datetim
     max_age = schedule.cache_max_age(response.headers.get("cache-control")) if response else None
     when, _interval = schedule.next_check(
         now, settings, entry_times=times, ttl_seconds=parsed.ttl_seconds if parsed else None,
-        max_age=max_age, fixed_interval=feed.poll_interval, rng=rng)
+        max_age=max_age, fixed_interval=feed.poll_interval,
+        pushed=schedule.pushes_arriving(feed.last_push_at, now), rng=rng)
     return {"next_check_at": when, "last_checked_at": now, "error_count": 0, "last_error": None}
 
 
@@ -159,7 +160,22 @@ def prepare_response(store: Store, settings: Settings, feed: Feed, response: Res
         changes["title"] = parsed.title
     if parsed.site_url and parsed.site_url != feed.site_url:
         changes["site_url"] = parsed.site_url
+    changes.update(websub_declared(response, parsed))
     return PreparedWrite(feed, entry_rows(feed, parsed, now), changes, parsed=parsed)
+
+
+def websub_declared(response: Response, parsed: ParsedFeed) -> dict[str, str | None]:
+    """The hub and topic (self URL) a fetched feed declares: the ``Link`` header first, then
+    the document (W3C WebSub discovery); the fetched URL when no self URL is given."""
+    hub = response.link("hub") or (parsed.hubs[0] if parsed.hubs else None)
+    topic = response.link("self") or parsed.self_url or response.url
+    return {"websub_hub": hub, "websub_topic": topic if hub else None}
+
+
+def store_push(store: Store, feed: Feed, parsed: ParsedFeed, now: datetime) -> list[int]:
+    """A hub's content distribution for ``feed``: stored as a fetch of it would be (same
+    rows, same queues for full text and stories), leaving its fetch state alone."""
+    return store_parsed(store, feed, parsed, now, last_push_at=now)
 
 
 def ingest_response(store: Store, settings: Settings, feed: Feed, response: Response,

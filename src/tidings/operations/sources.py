@@ -17,6 +17,7 @@ from tidings.fetch.http import Fetcher
 from tidings.ingest.pipeline import ingest_response
 from tidings.models import Feed, FulltextMode, Source
 from tidings.store import Store, health
+from tidings.worker import stages
 
 FULLTEXT_MODES = tuple(m.value for m in FulltextMode)
 
@@ -115,9 +116,18 @@ def resolve_source(store: Store, ref: str) -> Source:
     return found
 
 
-def pause_source(store: Store, source_id: int) -> Source:
-    """Stop fetching a source's feeds; its articles stay."""
-    return store.sources.update(source_id, paused=True)
+def pause_source(store: Store, source_id: int, settings: Settings | None = None) -> Source:
+    """Stop fetching a source's feeds; its articles stay. With ``settings``, its WebSub
+    subscriptions are ended at once (the worker's ``websub`` stage would, a little later)."""
+    source = store.sources.update(source_id, paused=True)
+    _websub_upkeep(store, settings)
+    return source
+
+
+def _websub_upkeep(store: Store, settings: Settings | None) -> None:
+    """Bring WebSub subscriptions in step after a source changed (sends the unsubscribes)."""
+    if settings is not None and settings.public_base:
+        stages.run_stage(stages.WEBSUB, store, settings)
 
 
 def resume_source(store: Store, source_id: int) -> Source:
@@ -127,11 +137,14 @@ def resume_source(store: Store, source_id: int) -> Source:
     return source
 
 
-def remove_source(store: Store, source_id: int) -> tuple[Source, int]:
-    """Remove a source with its feeds and articles; the source and how many articles went."""
+def remove_source(store: Store, source_id: int, settings: Settings | None = None
+                  ) -> tuple[Source, int]:
+    """Remove a source with its feeds and articles; the source and how many articles went.
+    Its WebSub subscriptions outlive it until their hubs verify the unsubscribe."""
     source = store.sources.get(source_id)
     count = store.articles.count(source_id=source_id)
     store.sources.remove(source_id)
+    _websub_upkeep(store, settings)
     return source, count
 
 

@@ -24,6 +24,7 @@ from tidings.parse.elements import (
     media_image,
     text_of,
     ttl_seconds,
+    websub_links,
 )
 from tidings.parse.entries import lang, make_entry, plain
 from tidings.parse.safexml import NS_ATOM03, NS_XHTML, XML_LANG
@@ -133,6 +134,7 @@ def parse_atom(root: etree._Element, url: str | None) -> ParsedFeed:
     feed_author = _atom_author(f, ns)
     entries = [_atom_entry(entry, ns, atom03, feed_base, feed_author, feed_lang)
                for entry in all_of(f, f"{ns}entry")]
+    hubs, self_url = websub_links(f, feed_base, ns)
     return ParsedFeed(title=plain(text_of(f.get(f"{ns}title"))) or None, site_url=site,
                       language=feed_lang, entries=entries, ttl_seconds=ttl_seconds(f),
-                      format="atom03" if atom03 else "atom10")
+                      format="atom03" if atom03 else "atom10", hubs=hubs, self_url=self_url)

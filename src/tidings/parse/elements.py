@@ -8,10 +8,11 @@ from __future__ import annotations
 import html as html_lib
 import re
 from typing import Any
+from urllib.parse import urljoin
 
 from lxml import etree
 
-from tidings.parse.safexml import NS_DC, NS_MEDIA, NS_SY
+from tidings.parse.safexml import NS_ATOM, NS_DC, NS_MEDIA, NS_SY
 
 _SY_PERIODS = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 2592000,
                "yearly": 31536000}
@@ -112,3 +113,25 @@ def ttl_seconds(found: Children, ns: str = "") -> int | None:
         divisor = int(freq) if freq.isdigit() and int(freq) > 0 else 1
         return max(60, _SY_PERIODS[period] // divisor)
     return None
+
+
+def websub_links(found: Children, base: str | None, ns: str = f"{{{NS_ATOM}}}"
+                 ) -> tuple[list[str], str | None]:
+    """The hubs (``<link rel="hub">``) and the self URL a feed's top level declares.
+
+    Atom documents carry these as their own ``link`` elements, RSS channels as ``atom:link``
+    (``ns``); relative references are resolved against ``base``.
+    """
+    hubs: list[str] = []
+    self_url = None
+    for el in all_of(found, f"{ns}link"):
+        href = (el.get("href") or "").strip()
+        if not href:
+            continue
+        href = urljoin(el.base or base or "", href) if (el.base or base) else href
+        rels = (el.get("rel") or "").lower().split()
+        if "hub" in rels and href not in hubs:
+            hubs.append(href)
+        if "self" in rels and self_url is None:
+            self_url = href
+    return hubs, self_url

@@ -54,8 +54,12 @@ def _from_feedparser(parsed: Any, url: str | None) -> ParsedFeed:
             updated=from_struct(updated) if updated else None,
             content_html=content, summary_html=summary, base=url, image=image,
             language=feed_lang, categories=[t.get("term", "") for t in item.get("tags") or []]))
+    links = [link for link in info.get("links") or [] if link.get("href")]
+    hubs = list(dict.fromkeys(link["href"] for link in links if link.get("rel") == "hub"))
+    self_url = next((link["href"] for link in links if link.get("rel") == "self"), None)
     ttl = info.get("ttl")
     return ParsedFeed(title=info.get("title") or None, site_url=info.get("link") or None,
                       language=feed_lang, entries=entries,
                       ttl_seconds=int(ttl) * 60 if isinstance(ttl, str) and ttl.isdigit()
-                      else None, format=parsed.get("version") or "unknown")
+                      else None, format=parsed.get("version") or "unknown", hubs=hubs,
+                      self_url=self_url)

@@ -70,4 +70,17 @@ def parse_json_feed(data: bytes, url: str | None = None) -> ParsedFeed:
             language=lang(_str(item.get("language"))) or feed_lang,
             categories=_str_list(item.get("tags"))))
     return ParsedFeed(title=_str(doc.get("title")) or None, site_url=site, language=feed_lang,
-                      entries=entries, ttl_seconds=None, format="json" + version.replace(".", ""))
+                      entries=entries, ttl_seconds=None, format="json" + version.replace(".", ""),
+                      hubs=_hubs(doc.get("hubs")), self_url=_str(doc.get("feed_url")) or None)
+
+
+def _hubs(value: Any) -> list[str]:
+    """JSON Feed ``hubs``: objects with a ``type`` and a ``url``; WebSub ones (or untyped)."""
+    found: list[str] = []
+    for hub in value if isinstance(value, list) else []:
+        if not isinstance(hub, dict) or not _str(hub.get("url")):
+            continue
+        kind = _str(hub.get("type")).lower()
+        if kind in ("", "websub", "pubsubhubbub") and _str(hub["url"]) not in found:
+            found.append(_str(hub["url"]))
+    return found

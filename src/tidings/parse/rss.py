@@ -15,6 +15,7 @@ from tidings.parse.elements import (
     media_image,
     text_of,
     ttl_seconds,
+    websub_links,
 )
 from tidings.parse.entries import lang, make_entry, plain
 from tidings.parse.safexml import (
@@ -67,9 +68,11 @@ def parse_rss(root: etree._Element, url: str | None) -> ParsedFeed:
     entries = [_rss_item(item, ns, base, feed_lang, has_base) for item in items]
     version = root.get("version", "2.0").strip()
     fmt = "rss20" if version.startswith("2") else "rss" + version.replace(".", "")
+    hubs, self_url = websub_links(f, url)
     return ParsedFeed(title=plain(text_of(f.get(f"{ns}title"))) or None,
                       site_url=urljoin(url, site) if url and site else site, language=feed_lang,
-                      entries=entries, ttl_seconds=ttl_seconds(f, ns), format=fmt)
+                      entries=entries, ttl_seconds=ttl_seconds(f, ns), format=fmt, hubs=hubs,
+                      self_url=self_url)
 
 
 def parse_rdf(root: etree._Element, url: str | None) -> ParsedFeed:
@@ -84,6 +87,8 @@ def parse_rdf(root: etree._Element, url: str | None) -> ParsedFeed:
     base = url or site
     has_base = XML_BASE in root.attrib or (channel is not None and XML_BASE in channel.attrib)
     entries = [_rss_item(item, ns, base, feed_lang, has_base) for item in root.iter(f"{ns}item")]
+    hubs, self_url = websub_links(f, url)
     return ParsedFeed(title=plain(text_of(f.get(f"{ns}title"))) or None, site_url=site,
                       language=feed_lang, entries=entries, ttl_seconds=ttl_seconds(f),
-                      format="rss10" if ns_uri == NS_RSS10 else "rss090")
+                      format="rss10" if ns_uri == NS_RSS10 else "rss090", hubs=hubs,
+                      self_url=self_url)

@@ -26,6 +26,7 @@ from tidings.store.storyrows import StoryRowRepo
 from tidings.store.streams import StreamRepo
 from tidings.store.subscriptions import SubscriptionRepo
 from tidings.store.users import UserRepo
+from tidings.store.websub import WebSubRepo
 
 
 class Store:
@@ -41,6 +42,7 @@ class Store:
         self.reads = ReadRepo(db)
         self.search = SearchRepo(db)
         self.meta = Meta(db)
+        self.websub = WebSubRepo(db)
         self.clustering = ClusterQueue(db, self.stories, self.meta)
         self.extraction = ExtractQueue(db, self.meta)
         # readers (operations/accounts, subscriptions, reading)

@@ -20,6 +20,7 @@ from tidings.store.engine import Database
 # the named locks of the pipeline's stages (declared with their stage in tidings.worker.stages)
 EXTRACT_LOCK = "tidings.extract"
 CLUSTER_LOCK = "tidings.cluster"
+WEBSUB_LOCK = "tidings.websub"
 
 _local_locks: dict[str, threading.Lock] = {}
 _local_guard = threading.Lock()

@@ -76,6 +76,10 @@ feeds = sa.Table(
     sa.Column("lease_owner", sa.Text),
     sa.Column("lease_until", UTCDateTime, index=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # WebSub: the hub and self URL the last fetch found, and the last push a hub delivered
+    sa.Column("websub_hub", sa.Text),
+    sa.Column("websub_topic", sa.Text),
+    sa.Column("last_push_at", UTCDateTime),
 )
 
 stories = sa.Table(
@@ -290,4 +294,22 @@ saved_searches = sa.Table(
     sa.Column("query", sa.Text, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("user_id", "name", name="uq_saved_searches_user_name"),
+)
+websub_subscriptions = sa.Table(
+    "websub_subscriptions",
+    metadata,
+    # what tidings asked a hub for; kept after its feed is gone until the unsubscribe is verified
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("feed_id", sa.Integer, index=True),
+    sa.Column("hub", sa.Text, nullable=False),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("token", sa.String(64), nullable=False, unique=True),  # the callback's last part
+    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # requested, active, unsubscribing, denied
+    sa.Column("lease_expires_at", UTCDateTime),
+    sa.Column("next_action_at", UTCDateTime, index=True),  # retry, renew or give up
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("last_push_at", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
 )

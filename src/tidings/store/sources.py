@@ -17,7 +17,8 @@ from tidings.store.subscriptions import follow_for_everyone
 
 SOURCE_FIELDS = ("name", "url", "category", "fulltext", "language", "paused")
 FEED_FIELDS = ("url", "title", "site_url", "etag", "last_modified", "next_check_at",
-               "last_checked_at", "error_count", "last_error", "disabled", "poll_interval")
+               "last_checked_at", "error_count", "last_error", "disabled", "poll_interval",
+               "last_push_at")
 
 
 def source_from_row(row: Mapping[Any, Any]) -> Source:

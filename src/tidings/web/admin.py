@@ -271,7 +271,8 @@ class AdminArea:
 
         def action(form: FormData) -> str:
             if paused:
-                return f"Paused {source_ops.pause_source(self.store, source_id).name}."
+                paused_source = source_ops.pause_source(self.store, source_id, self.settings)
+                return f"Paused {paused_source.name}."
             return f"Resumed {source_ops.resume_source(self.store, source_id).name}."
         return await self._act(request, action, lambda form: f"/admin/sources/{source_id}")
 
@@ -279,7 +280,8 @@ class AdminArea:
         source_id = int(request.path_params["source_id"])
 
         def action(form: FormData) -> str:
-            source, _articles = source_ops.remove_source(self.store, source_id)
+            source, _articles = source_ops.remove_source(self.store, source_id,
+                                                         self.settings)
             return f"Removed {source.name}."
         return await self._act(request, action, lambda form: "/admin")
 

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.web import admin, api, feeds, imageproxy, pages, security
+from tidings.web import admin, api, feeds, imageproxy, pages, security, websub
 from tidings.web.assets import StaticAssets
 from tidings.web.fastpath import FastPath
 from tidings.web.responses import JSON, api_error
@@ -45,6 +45,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *feeds.routes(site),
         *pages.routes(site),
         *imageproxy.routes(settings),
+        *websub.routes(site),
         Mount("/static", app=StaticAssets(STATIC), name="static"),
     ]
     route_list.extend(admin.routes(settings, store))

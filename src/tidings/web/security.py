@@ -120,6 +120,8 @@ class SecurityMiddleware:
         self.app = app
         self.headers = security_headers(settings)
         self.max_request_bytes = max_request_bytes
+        # WebSub pushes are whole feeds: capped like a fetched one
+        self.max_push_bytes = max(max_request_bytes, settings.max_body_bytes)
         self.request_timeout = request_timeout
         self.slots = _Slots(settings.max_concurrent_requests, queue_wait)
 
@@ -155,9 +157,10 @@ class SecurityMiddleware:
                              [(b"connection", b"close")], as_json=api)
             answered = True
 
+        limit = self._limit(scope)
         try:
             await asyncio.wait_for(
-                self.app(scope, self._capped(receive, too_large), send_with_headers),
+                self.app(scope, self._capped(receive, too_large, limit), send_with_headers),
                 self.request_timeout)
         except TimeoutError:
             log.warning("request timed out after %.0fs: %s %s", self.request_timeout,
@@ -183,15 +186,21 @@ class SecurityMiddleware:
                     return 400, "Malformed Content-Length.", [(b"connection", b"close")]
                 if length < 0:
                     return 400, "Malformed Content-Length.", [(b"connection", b"close")]
-                if length > self.max_request_bytes:
+                if length > self._limit(scope):
                     return 413, "Request body too large.", [(b"connection", b"close")]
         return None
 
-    def _capped(self, receive: Receive, on_overflow: Callable[[], Awaitable[None]]) -> Receive:
+    def _limit(self, scope: Scope) -> int:
+        """The body cap for this request: larger for WebSub callbacks (hubs push feeds)."""
+        if str(scope.get("path", "")).startswith("/websub/"):
+            return self.max_push_bytes
+        return self.max_request_bytes
+
+    def _capped(self, receive: Receive, on_overflow: Callable[[], Awaitable[None]],
+                limit: int) -> Receive:
         """A ``receive`` that answers 413 once more than the cap has arrived, then tells the
         app the client is gone (Starlette ends the request quietly, no traceback)."""
         total = 0
-        limit = self.max_request_bytes
         over = False
 
         async def capped() -> Message:

@@ -33,7 +33,7 @@ def work(store: Store, settings: Settings, *, concurrency: int, once: bool,
     ``stages`` are names from :data:`tidings.worker.stages.NAMES` (unknown ones are an error)."""
     wanted = {pipeline.get(name) for name in stages}
     worker_id = new_worker_id()
-    totals = {"feeds": 0, "new_articles": 0, "extracted": 0, "clustered": 0}
+    totals = {"feeds": 0, "new_articles": 0, **{s.counter: 0 for s in pipeline.STAGES}}
     log.info("worker started", extra={
         "worker_id": worker_id,
         "stages": ",".join(s.name for s in pipeline.STAGES if s in wanted)})

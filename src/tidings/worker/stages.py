@@ -9,6 +9,9 @@ with :func:`run_stage`, so names, locks and batch limits cannot drift apart.
 - ``extract``: fetch article pages and extract full text, one process at a time.
 - ``cluster``: assign articles to stories in publication order, one process at a time (two
   at once could each start a story for the same event).
+- ``websub``: keep WebSub subscriptions in step with the hubs fetched feeds declare
+  (subscribe, renew, unsubscribe; nothing without ``TIDINGS_PUBLIC_URL``), one process at a
+  time.
 
 The stage modules are imported when a stage runs, not with this table: the command line
 builds its ``--stage`` choices from here and should stay quick to start.
@@ -25,7 +28,7 @@ from tidings.config import Settings
 from tidings.errors import UnknownStageError, one_line
 from tidings.models import ProgressFn
 from tidings.store import Store
-from tidings.store.locks import CLUSTER_LOCK, EXTRACT_LOCK, exclusive
+from tidings.store.locks import CLUSTER_LOCK, EXTRACT_LOCK, WEBSUB_LOCK, exclusive
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +68,24 @@ def _cluster(store: Store, settings: Settings, limit: int | None,
     return int(stage.run_pending(store, settings, limit=limit))
 
 
+def _websub(store: Store, settings: Settings, limit: int | None,
+            _progress: ProgressFn | None) -> int:
+    from tidings.websub import subscriber
+
+    return subscriber.upkeep(store, settings, limit=limit)
+
+
 FETCH = Stage("fetch", counter="feeds", lock=None, run_limit=20, runner=_fetch, queued=False)
 EXTRACT = Stage("extract", counter="extracted", lock=EXTRACT_LOCK, run_limit=40,
                 runner=_extract)
 CLUSTER = Stage("cluster", counter="clustered", lock=CLUSTER_LOCK, run_limit=2000,
                 runner=_cluster)
+#: WebSub subscriptions: subscribe to the hubs fetched feeds declare, renew, unsubscribe
+WEBSUB = Stage("websub", counter="websub_requests", lock=WEBSUB_LOCK, run_limit=200,
+               runner=_websub)
 
 #: in pipeline order; a worker and ``tidings fetch`` run the queued ones in this order
-STAGES: tuple[Stage, ...] = (FETCH, EXTRACT, CLUSTER)
+STAGES: tuple[Stage, ...] = (FETCH, EXTRACT, CLUSTER, WEBSUB)
 NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
 
 
