@@ -26,7 +26,7 @@ from tidings.store.storyrows import StoryRowRepo
 from tidings.store.streams import StreamRepo
 from tidings.store.subscriptions import SubscriptionRepo
 from tidings.store.users import UserRepo
-from tidings.store.websub import WebSubRepo
+from tidings.store.websub import PublishLog, WebSubRepo
 
 
 class Store:
@@ -43,6 +43,7 @@ class Store:
         self.search = SearchRepo(db)
         self.meta = Meta(db)
         self.websub = WebSubRepo(db)
+        self.published = PublishLog(db, self.meta)
         self.clustering = ClusterQueue(db, self.stories, self.meta)
         self.extraction = ExtractQueue(db, self.meta)
         # readers (operations/accounts, subscriptions, reading)

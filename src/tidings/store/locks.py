@@ -21,6 +21,7 @@ from tidings.store.engine import Database
 EXTRACT_LOCK = "tidings.extract"
 CLUSTER_LOCK = "tidings.cluster"
 WEBSUB_LOCK = "tidings.websub"
+PUBLISH_LOCK = "tidings.publish"
 
 _local_locks: dict[str, threading.Lock] = {}
 _local_guard = threading.Lock()

@@ -1,9 +1,10 @@
-"""WebSub subscriptions (the rows behind each ``/websub/<token>`` callback) and the hubs
-fetched feeds declare."""
+"""WebSub: subscriptions (the rows behind each ``/websub/<token>`` callback), the hubs
+fetched feeds declare, and what the publisher has pinged its hub for."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,11 +12,23 @@ import sqlalchemy as sa
 
 from tidings.models import HubSubscription, SubscriptionState
 from tidings.store.engine import Database
-from tidings.store.schema import feeds, sources, websub_subscriptions
+from tidings.store.reads import Meta
+from tidings.store.schema import articles, feeds, sources, websub_subscriptions
 
 FIELDS = ("feed_id", "hub", "topic", "token", "secret", "state", "lease_expires_at",
           "next_action_at", "attempts", "last_error")
 _t = websub_subscriptions
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedArticle:
+    """An article stored since the last ping round, and the feeds it changes."""
+
+    id: int
+    source_id: int | None
+    story_id: int | None
+    clustered: bool
+    fetched_at: datetime
 
 
 def _from_row(row: Mapping[Any, Any]) -> HubSubscription:
@@ -77,3 +90,36 @@ class WebSubRepo:
     def record_push(self, sub_id: int, now: datetime) -> None:
         with self.db.write() as conn:
             conn.execute(_t.update().where(_t.c.id == sub_id).values(last_push_at=now))
+
+
+class PublishLog:
+    """What the publisher has pinged its hub for: a watermark over article ids in ``meta``."""
+
+    MARK = "websub_published_through"
+
+    def __init__(self, db: Database, meta: Meta):
+        self.db = db
+        self.meta = meta
+
+    def mark(self) -> int | None:
+        value = self.meta.get(self.MARK)
+        return int(value) if value is not None else None
+
+    def set_mark(self, article_id: int) -> None:
+        self.meta.set(self.MARK, str(article_id))
+
+    def start_mark(self) -> int:
+        """The watermark on first use: the newest article (history is never pinged)."""
+        with self.db.read() as conn:
+            newest = conn.execute(sa.select(sa.func.max(articles.c.id))).scalar()
+        return int(self.meta.setdefault(self.MARK, str(newest or 0)))
+
+    def since(self, after_id: int, limit: int) -> list[ChangedArticle]:
+        """Articles stored after ``after_id``, oldest first: what their feeds are."""
+        query = (sa.select(articles.c.id, articles.c.source_id, articles.c.story_id,
+                           articles.c.cluster_state, articles.c.fetched_at)
+                 .where(articles.c.id > after_id).order_by(articles.c.id).limit(limit))
+        with self.db.read() as conn:
+            return [ChangedArticle(int(r.id), r.source_id, r.story_id,
+                                   r.cluster_state == "done", r.fetched_at)
+                    for r in conn.execute(query)]

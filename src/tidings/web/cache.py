@@ -51,6 +51,7 @@ class Entry:
     token: str
     day: str
     status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()  # more response headers (a feed's Link)
 
 
 class PageCache:
@@ -103,12 +104,12 @@ class PageCache:
         return None
 
     def put(self, key: str, body: bytes, media_type: str, now: datetime, token: str,
-            status: int = 200) -> Entry:
+            status: int = 200, headers: tuple[tuple[str, str], ...] = ()) -> Entry:
         entry = Entry(body=body, media_type=media_type,
                       etag='"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"',
                       last_modified=now.replace(microsecond=0), created=time.monotonic(),
                       token=token, day=local_day(now, self.tz).isoformat(),  # type: ignore[arg-type]
-                      status=status)
+                      status=status, headers=headers)
         if self.ttl > 0 and status == 200:
             with self._lock:
                 self.entries[key] = entry
@@ -142,9 +143,10 @@ class PageCache:
                 "entries": len(self.entries),
                 "hit_rate": round(served / total, 4) if total else 0.0}
 
-    async def serve(self, request: Request, render: Callable[[datetime], tuple[bytes, str]]
-                    ) -> tuple[Response, bool]:
-        """The cached entry for this URL (rendering it on a miss) as a 200 or a 304.
+    async def serve(self, request: Request, render: Callable[[datetime], tuple[bytes, str]],
+                    headers: tuple[tuple[str, str], ...] = ()) -> tuple[Response, bool]:
+        """The cached entry for this URL (rendering it on a miss) as a 200 or a 304;
+        ``headers`` go with it, also when it is served from the cache.
 
         Returns the response and whether it was a 304.
         """
@@ -158,7 +160,8 @@ class PageCache:
                 # only aged (view counts may have moved): serve it, refresh it once, behind
                 self.stale += 1
                 if key not in self._inflight:
-                    self._inflight[key] = asyncio.ensure_future(self._render(key, render, now))
+                    self._inflight[key] = asyncio.ensure_future(
+                        self._render(key, render, now, headers))
                     self._inflight[key].add_done_callback(_quiet)
                 entry = old
             else:
@@ -166,20 +169,20 @@ class PageCache:
                 self.misses += 1
                 task = self._inflight.get(key)
                 if task is None:
-                    task = asyncio.ensure_future(self._render(key, render, now))
+                    task = asyncio.ensure_future(self._render(key, render, now, headers))
                     self._inflight[key] = task
                 entry = await asyncio.shield(task)
         return conditional(request, entry)
 
     async def _render(self, key: str, render: Callable[[datetime], tuple[bytes, str]],
-                      now: datetime) -> Entry:
+                      now: datetime, headers: tuple[tuple[str, str], ...]) -> Entry:
         if self._slots is None:
             self._slots = asyncio.Semaphore(RENDER_CONCURRENCY)
         try:
             async with self._slots:
                 token = self.token()
                 body, media_type = await run_in_threadpool(render, now)
-            return self.put(key, body, media_type, now, token)
+            return self.put(key, body, media_type, now, token, headers=headers)
         except Exception:
             self.entries.pop(key, None)  # e.g. the article is gone: never serve it stale
             raise
@@ -229,6 +232,7 @@ def conditional(request: Request, entry: Entry) -> tuple[Response, bool]:
         # revalidate every time: cheap (304), and it keeps reads and labels honest
         "cache-control": "no-cache",
         "vary": "Accept-Encoding",
+        **dict(entry.headers),
     }
     if not_modified(request, entry):
         return Response(status_code=304, headers=headers), True

@@ -69,6 +69,7 @@ class FastPath:
             (b"last-modified", format_datetime(entry.last_modified, usegmt=True).encode()),
             (b"cache-control", b"no-cache"),
             (b"vary", b"Accept-Encoding"),
+            *((name.encode(), value.encode()) for name, value in entry.headers),
         ]
         if fresh_for_client(scope, entry):
             status, body = 304, b""

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings import __version__
+from tidings.config import Settings
 from tidings.errors import BadParam, NotFoundError
 from tidings.web import params
 from tidings.web.responses import api_error, dumps
@@ -47,6 +48,8 @@ def rss(meta: dict[str, str], items: list[dict[str, Any]]) -> bytes:
     ET.SubElement(channel, "description").text = meta["description"]
     ET.SubElement(channel, f"{{{ATOM_NS}}}link",
                   {"href": meta["self"], "rel": "self", "type": "application/rss+xml"})
+    if meta.get("hub"):
+        ET.SubElement(channel, f"{{{ATOM_NS}}}link", {"href": meta["hub"], "rel": "hub"})
     ET.SubElement(channel, "generator").text = f"tidings {__version__}"
     if items:
         ET.SubElement(channel, "lastBuildDate").text = format_datetime(
@@ -80,6 +83,8 @@ def atom(meta: dict[str, str], items: list[dict[str, Any]]) -> bytes:
     el(root, "subtitle", meta["description"])
     el(root, "id", meta["self"])
     el(root, "link", href=meta["self"], rel="self", type="application/atom+xml")
+    if meta.get("hub"):
+        el(root, "link", href=meta["hub"], rel="hub")
     el(root, "link", href=meta["home"], rel="alternate", type="text/html")
     updated = max((_when(i) for i in items), default=datetime(2000, 1, 1, tzinfo=UTC))
     el(root, "updated", updated.isoformat())
@@ -103,6 +108,7 @@ def json_feed(meta: dict[str, str], items: list[dict[str, Any]]) -> bytes:
         "version": "https://jsonfeed.org/version/1.1",
         "title": meta["title"], "home_page_url": meta["home"], "feed_url": meta["self"],
         "description": meta["description"], "language": meta.get("language", "en"),
+        **({"hubs": [{"type": "WebSub", "url": meta["hub"]}]} if meta.get("hub") else {}),
         "items": [{
             "id": i["link"], "url": i["link"], "title": i["title"],
             "content_text": i.get("summary") or i["title"],
@@ -136,6 +142,15 @@ def _absolute(url: str | None, base: str) -> str | None:
     return base + url if url and url.startswith("/") else url
 
 
+def feed_url(settings: Settings, request: Request) -> str:
+    """A feed's own (self) URL: under ``TIDINGS_PUBLIC_URL`` when it is set — the address
+    the hub is pinged with — else as the client asked for it."""
+    if not settings.public_base:
+        return str(request.url)
+    query = request.url.query
+    return settings.public_base + request.url.path + (f"?{query}" if query else "")
+
+
 def routes(site: Site) -> list[BaseRoute]:
     data = site.data
     _ = site.gettext
@@ -165,16 +180,20 @@ def routes(site: Site) -> list[BaseRoute]:
                                        tuple[str, str, list[dict[str, Any]]]]) -> Any:
         async def handler(request: Request) -> Response:
             base = str(request.base_url).rstrip("/")
+            self_url = feed_url(site.settings, request)
+            hub = site.settings.websub_hub
 
             def render(now: datetime) -> tuple[bytes, str]:
                 title, description, articles = build(now, request)
                 meta = {"title": title, "description": description, "home": base + "/",
-                        "self": str(request.url), "language": data.locale}
+                        "self": self_url, "language": data.locale, "hub": hub}
                 return RENDER[kind](meta, _items(articles, base)), KINDS[kind]
 
+            links = ((("link", f'<{hub}>; rel="hub", <{self_url}>; rel="self"'),) if hub
+                     else ())
             try:
                 params.Q.parse(request.query_params, data.tz)
-                response, _ = await site.cache.serve(request, render)
+                response, _ = await site.cache.serve(request, render, links)
             except BadParam as exc:
                 return api_error(400, str(exc))
             except NotFoundError as exc:

@@ -12,6 +12,8 @@ with :func:`run_stage`, so names, locks and batch limits cannot drift apart.
 - ``websub``: keep WebSub subscriptions in step with the hubs fetched feeds declare
   (subscribe, renew, unsubscribe; nothing without ``TIDINGS_PUBLIC_URL``), one process at a
   time.
+- ``publish``: ping ``TIDINGS_WEBSUB_HUB`` for the site's feeds that new articles changed
+  (after ``cluster``, so story feeds are known), one process at a time.
 
 The stage modules are imported when a stage runs, not with this table: the command line
 builds its ``--stage`` choices from here and should stay quick to start.
@@ -28,7 +30,13 @@ from tidings.config import Settings
 from tidings.errors import UnknownStageError, one_line
 from tidings.models import ProgressFn
 from tidings.store import Store
-from tidings.store.locks import CLUSTER_LOCK, EXTRACT_LOCK, WEBSUB_LOCK, exclusive
+from tidings.store.locks import (
+    CLUSTER_LOCK,
+    EXTRACT_LOCK,
+    PUBLISH_LOCK,
+    WEBSUB_LOCK,
+    exclusive,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +83,13 @@ def _websub(store: Store, settings: Settings, limit: int | None,
     return subscriber.upkeep(store, settings, limit=limit)
 
 
+def _publish(store: Store, settings: Settings, limit: int | None,
+             _progress: ProgressFn | None) -> int:
+    from tidings.websub import publisher
+
+    return publisher.publish(store, settings, limit=limit)
+
+
 FETCH = Stage("fetch", counter="feeds", lock=None, run_limit=20, runner=_fetch, queued=False)
 EXTRACT = Stage("extract", counter="extracted", lock=EXTRACT_LOCK, run_limit=40,
                 runner=_extract)
@@ -83,9 +98,12 @@ CLUSTER = Stage("cluster", counter="clustered", lock=CLUSTER_LOCK, run_limit=200
 #: WebSub subscriptions: subscribe to the hubs fetched feeds declare, renew, unsubscribe
 WEBSUB = Stage("websub", counter="websub_requests", lock=WEBSUB_LOCK, run_limit=200,
                runner=_websub)
+#: WebSub publishing: ping TIDINGS_WEBSUB_HUB for the site's feeds new articles changed
+PUBLISH = Stage("publish", counter="pings", lock=PUBLISH_LOCK, run_limit=200,
+                runner=_publish)
 
 #: in pipeline order; a worker and ``tidings fetch`` run the queued ones in this order
-STAGES: tuple[Stage, ...] = (FETCH, EXTRACT, CLUSTER, WEBSUB)
+STAGES: tuple[Stage, ...] = (FETCH, EXTRACT, CLUSTER, WEBSUB, PUBLISH)
 NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
 
 
