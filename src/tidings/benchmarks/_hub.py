@@ -5,7 +5,8 @@ It does what W3C WebSub asks of a hub, on 127.0.0.1 only: takes ``hub.mode=subsc
 ``hub.challenge`` (in the background, or before answering with ``verify_first``), keeps the
 verified subscriptions with their secret and lease, and distributes content (:meth:`push`)
 with ``X-Hub-Signature`` in any of the four methods. Publish pings (``hub.mode=publish``)
-are recorded. Every request it answered and every verification it made is kept, so tests
+are recorded. It can also serve the feeds it is the hub of (``documents``, at
+``/feeds/<name>``). Every request it answered and every verification it made is kept, so tests
 can assert on them.
 """
 
@@ -55,6 +56,7 @@ class LoopbackHub:
     verifications: list[Verification] = field(default_factory=list)
     pings: list[str] = field(default_factory=list)
     subscriptions: dict[tuple[str, str], HubSub] = field(default_factory=dict)
+    documents: dict[str, bytes] = field(default_factory=dict)  # served at /feeds/<name>
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -62,7 +64,14 @@ class LoopbackHub:
         self._tasks: set[asyncio.Future[None]] = set()
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/hub", self._hub, methods=["POST"])])
+        return Starlette(routes=[Route("/hub", self._hub, methods=["POST"]),
+                                 Route("/feeds/{name}", self._document, methods=["GET"])])
+
+    async def _document(self, request: Request) -> Response:
+        found = self.documents.get(request.path_params["name"])
+        if found is None:
+            return PlainTextResponse("no such feed", status_code=404)
+        return Response(found, media_type="application/atom+xml")
 
     async def _hub(self, request: Request) -> Response:
         items = [(k, v) for k, v in (await request.form()).multi_items() if isinstance(v, str)]
