@@ -12,14 +12,18 @@ server counts them). The last line is one JSON object:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing
+import os
 import resource
 import shutil
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,12 +31,16 @@ from typing import Any
 
 import click
 
+from tidings.benchmarks._cpuprofile import CpuProfile
+from tidings.benchmarks._floor import floor_database, floor_fetch
+from tidings.benchmarks._servercpu import postmaster_pid, server_cpu
 from tidings.benchmarks._synthetic import synthetic_feed
 from tidings.config import Settings
 from tidings.fetch.http import Fetcher
 from tidings.ingest.pipeline import refresh_async
 from tidings.models import Feed, Source
 from tidings.store import Store, open_store
+from tidings.store.benchdb import scratch_postgres
 
 HOST_SUFFIX = ".bench.test"
 def serve(feeds: int, items: int, words: int, ready: Any, stop: Any) -> None:
@@ -105,31 +113,113 @@ async def _loopback_resolver(host: str, port: int) -> list[str]:
     raise OSError(f"the benchmark resolves only *{HOST_SUFFIX}")
 
 
+def _feed_urls(feeds: int, port: int) -> list[str]:
+    return [f"http://feed-{n}{HOST_SUFFIX}:{port}/feed/{n}.xml" for n in range(feeds)]
+
+
 def _subscribe(store: Store, feeds: int, port: int) -> None:
     now = datetime.now(UTC)
-    for n in range(feeds):
+    for n, url in enumerate(_feed_urls(feeds, port)):
         source = store.sources.add(Source(id=None, name=f"Bench outlet {n}",
                                           url=f"https://outlet-{n}.example/"), now)
-        store.feeds.add(Feed(id=None, source_id=source.id,
-                             url=f"http://feed-{n}{HOST_SUFFIX}:{port}/feed/{n}.xml"), now)
+        store.feeds.add(Feed(id=None, source_id=source.id, url=url), now)
 
 
-async def _timed_refresh(store: Store, settings: Settings,
-                         port: int) -> tuple[float, float, Any]:
-    """Wall-clock seconds, CPU seconds of this process, and the FetchReport."""
+@dataclass
+class Timed:
+    """One timed run: wall and CPU seconds (this process without the sampler; the local
+    PostgreSQL server's when there is one), the stage profile when asked for, the result."""
+
+    wall_s: float
+    cpu_s: float
+    db_cpu_s: float | None
+    profile: dict[str, float] | None
+    result: Any
+
+
+async def _timed(settings: Settings, port: int, work: Callable[[Fetcher], Awaitable[Any]], *,
+                 profile: bool, server_pid: int | None) -> Timed:
     fetcher = Fetcher(settings, resolver=_loopback_resolver)
     try:
         # warm-up outside the clock: the HTTP stack imports parts of itself on first use
         await fetcher.get(f"http://warmup{HOST_SUFFIX}:{port}/_stats")
+        sampler = CpuProfile() if profile else None
+        db_before = server_cpu(server_pid)
         started, cpu = time.perf_counter(), time.process_time()
-        report = await refresh_async(store, settings, fetcher=fetcher)
-        return time.perf_counter() - started, time.process_time() - cpu, report
+        with sampler or contextlib.nullcontext():
+            result = await work(fetcher)
+            wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu - (sampler.own_cpu_s if sampler else 0.0)
+        db_after = server_cpu(server_pid)
+        db_cpu = None if db_before is None or db_after is None else db_after - db_before
+        return Timed(wall, cpu, db_cpu, sampler.rounded() if sampler else None, result)
     finally:
         await fetcher.aclose()
 
 
-def run_bench(feeds: int, items: int, words: int, database: str | None,
-              progress: bool) -> dict[str, Any]:
+def _floor_run(url: str, settings: Settings, port: int, feed_urls: list[str]) -> Timed:
+    db = floor_database(url)
+    try:
+        return asyncio.run(_timed(settings, port,
+                                  lambda fetcher: floor_fetch(db, fetcher, feed_urls),
+                                  profile=True, server_pid=postmaster_pid(url)))
+    finally:
+        db.dispose()
+
+
+def _tidings_runs(store: Store, settings: Settings, port: int, *, profile: bool,
+                  server_pid: int | None, progress: bool) -> tuple[Timed, Timed, int]:
+    """The first refresh, the unchanged one, and how many 304s the server counted."""
+    def refresh(fetcher: Fetcher) -> Awaitable[Any]:
+        return refresh_async(store, settings, fetcher=fetcher)
+
+    first = asyncio.run(_timed(settings, port, refresh, profile=profile, server_pid=server_pid))
+    if progress:
+        click.echo(f"first fetch: {first.result.feeds} feeds, {first.result.new_articles} items "
+                   f"in {first.wall_s:.2f} s ({first.cpu_s:.2f} s CPU in this process), "
+                   f"{len(first.result.errors)} errors", err=True)
+    before = _stats(port)
+    second = asyncio.run(_timed(settings, port, refresh, profile=profile,
+                                server_pid=server_pid))
+    not_modified = _stats(port).get("304", 0) - before.get("304", 0)
+    if progress:
+        click.echo(f"unchanged fetch: {second.result.feeds} feeds in {second.wall_s:.2f} s "
+                   f"({second.cpu_s:.2f} s CPU); the server answered {not_modified} with 304",
+                   err=True)
+        if first.result.errors:
+            click.echo(f"first error: {first.result.errors[0]}", err=True)
+    return first, second, not_modified
+
+
+def _per_item_ms(run: Timed, items: int) -> float | None:
+    if not items:
+        return None
+    return round((run.cpu_s + (run.db_cpu_s or 0.0)) * 1000 / items, 3)
+
+
+def floor_keys(floor: Timed, first: Timed, second: Timed, dialect: str) -> dict[str, Any]:
+    """What ``--floor`` adds to the JSON: tidings against the floor, in wall and CPU time."""
+    items = first.result.new_articles
+    mine, base = _per_item_ms(first, items), _per_item_ms(floor, floor.result)
+    return {
+        "database": dialect, "load_avg_1m": round(os.getloadavg()[0], 2),
+        "first_fetch_cpu_s": round(first.cpu_s, 3),
+        "first_fetch_db_cpu_s": None if first.db_cpu_s is None else round(first.db_cpu_s, 3),
+        "cpu_ms_per_item": mine,
+        "unchanged_fetch_cpu_s": round(second.cpu_s, 3),
+        "floor_items": floor.result, "floor_s": round(floor.wall_s, 3),
+        "floor_cpu_s": round(floor.cpu_s, 3),
+        "floor_db_cpu_s": None if floor.db_cpu_s is None else round(floor.db_cpu_s, 3),
+        "floor_cpu_ms_per_item": base,
+        "floor_ratio": round(first.wall_s / floor.wall_s, 2) if floor.wall_s else None,
+        "floor_cpu_ratio": round(mine / base, 2) if mine and base else None,
+        "profile_cpu_s": {"tidings_first": first.profile, "tidings_unchanged": second.profile,
+                          "floor": floor.profile},
+    }
+
+
+def run_bench(feeds: int, items: int, words: int, database: str | None, progress: bool,
+              floor: bool = False) -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
     ready, stop = ctx.Queue(), ctx.Event()
     server = ctx.Process(target=serve, args=(feeds, items, words, ready, stop), daemon=True)
@@ -140,26 +230,21 @@ def run_bench(feeds: int, items: int, words: int, database: str | None,
         url = database or f"sqlite:///{folder / 'bench.db'}"
         settings = Settings.from_dict({"home": str(folder), "allow_private": True,
                                        "database_url": url})
+        floor_run = None
+        if floor:
+            with _floor_url(database, folder) as floor_url:
+                floor_run = _floor_run(floor_url, settings, port, _feed_urls(feeds, port))
+            if progress:
+                click.echo(f"floor: {floor_run.result} items in {floor_run.wall_s:.2f} s "
+                           f"({floor_run.cpu_s:.2f} s CPU)", err=True)
         store = open_store(url)
         try:
             if store.articles.count() or store.feeds.list():
                 raise click.ClickException("--database must point to an empty store")
             _subscribe(store, feeds, port)
-            first_s, first_cpu, first = asyncio.run(_timed_refresh(store, settings, port))
-            if progress:
-                click.echo(f"first fetch: {first.feeds} feeds, {first.new_articles} items in "
-                           f"{first_s:.2f} s ({first_cpu:.2f} s CPU in this process), "
-                           f"{len(first.errors)} errors", err=True)
-            before = _stats(port)
-            second_s, second_cpu, second = asyncio.run(_timed_refresh(store, settings, port))
-            after = _stats(port)
-            not_modified = after.get("304", 0) - before.get("304", 0)
-            if progress:
-                click.echo(f"unchanged fetch: {second.feeds} feeds in {second_s:.2f} s "
-                           f"({second_cpu:.2f} s CPU); the "
-                           f"server answered {not_modified} with 304", err=True)
-            if first.errors:
-                click.echo(f"first error: {first.errors[0]}", err=True)
+            first, second, _ = _tidings_runs(store, settings, port, profile=floor,
+                                             server_pid=postmaster_pid(url), progress=progress)
+            dialect = store.dialect
         finally:
             store.close()
     finally:
@@ -169,10 +254,25 @@ def run_bench(feeds: int, items: int, words: int, database: str | None,
             server.terminate()
         shutil.rmtree(folder, ignore_errors=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"feeds": first.feeds, "items": first.new_articles,
-            "first_fetch_s": round(first_s, 3),
-            "items_per_s": round(first.new_articles / first_s, 1) if first_s else 0.0,
-            "unchanged_fetch_s": round(second_s, 3), "peak_rss_mb": round(peak, 1)}
+    report = first.result
+    result = {"feeds": report.feeds, "items": report.new_articles,
+              "first_fetch_s": round(first.wall_s, 3),
+              "items_per_s": round(report.new_articles / first.wall_s, 1) if first.wall_s
+              else 0.0,
+              "unchanged_fetch_s": round(second.wall_s, 3), "peak_rss_mb": round(peak, 1)}
+    if floor_run is not None:
+        result.update(floor_keys(floor_run, first, second, dialect))
+    return result
+
+
+@contextlib.contextmanager
+def _floor_url(database: str | None, folder: Path) -> Iterator[str]:
+    """The floor's own empty database: a file beside the store's, or a scratch schema."""
+    if database and database.startswith(("postgresql", "postgres")):
+        with scratch_postgres(database) as url:
+            yield url
+    else:
+        yield f"sqlite:///{folder / 'floor.db'}"
 
 
 @click.command("ingest")
@@ -182,9 +282,12 @@ def run_bench(feeds: int, items: int, words: int, database: str | None,
 @click.option("--database", metavar="URL", help="An empty store to use (default: temp SQLite).")
 @click.option("--workers", metavar="LIST",
               help="Comma-separated worker counts: run the multi-worker variant instead.")
+@click.option("--floor", is_flag=True,
+              help="Also time the floor (lxml + one executemany per feed, nothing else) and "
+                   "add the ratio, CPU times and a CPU profile by stage to the output.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
 def command(feeds: int, items: int, words: int, database: str | None, workers: str | None,
-            as_json: bool) -> None:
+            floor: bool, as_json: bool) -> None:
     """Fetch → parse → store for synthetic feeds on loopback, from scratch and unchanged."""
     if feeds <= 0 or items < 0 or words <= 0:
         raise click.BadParameter("--feeds and --words must be positive, --items not negative")
@@ -197,7 +300,7 @@ def command(feeds: int, items: int, words: int, database: str | None, workers: s
 
         result = ingest_workers.run(feeds=feeds, items=items, database_url=database, workers=counts)
     else:
-        result = run_bench(feeds, items, words, database, progress=True)
+        result = run_bench(feeds, items, words, database, progress=True, floor=floor)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:

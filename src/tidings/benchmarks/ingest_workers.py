@@ -12,7 +12,6 @@ last one exits (interpreter start-up included, as a deployment would pay it).
 
 from __future__ import annotations
 
-import contextlib
 import http.server
 import json
 import os
@@ -30,10 +29,11 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from tidings.benchmarks._servercpu import postmaster_pid, server_cpu
 from tidings.benchmarks._synthetic import synthetic_feed
 from tidings.models import Feed, FulltextMode, Source
 from tidings.store import open_store
-from tidings.store.benchdb import postgres_backend_pid, scratch_postgres
+from tidings.store.benchdb import scratch_postgres
 
 HOSTS = 8  # loopback addresses 127.0.0.1 .. 127.0.0.8
 WORKER_CONCURRENCY = 16
@@ -147,8 +147,8 @@ def race(url: str, workers: int, home: Path) -> dict[str, Any]:
            "TIDINGS_HOME": str(home), "TIDINGS_LOG_LEVEL": "WARNING"}
     command = [sys.executable, "-c", "from tidings.cli import main; main()", "worker", "--once",
                "--stage", "fetch", "--json", "--concurrency", str(WORKER_CONCURRENCY)]
-    server = _postmaster_pid(url)
-    server_before = _server_cpu(server)
+    server = postmaster_pid(url)
+    server_before = server_cpu(server)
     cpu_before = _children_cpu()
     started = time.perf_counter()
     procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -156,48 +156,15 @@ def race(url: str, workers: int, home: Path) -> dict[str, Any]:
     outputs = [p.communicate(timeout=1800) for p in procs]
     wall = time.perf_counter() - started
     cpu = _children_cpu() - cpu_before
-    server_after = _server_cpu(server)
-    server_cpu = (None if server_before is None or server_after is None
-                  else server_after - server_before)
+    server_after = server_cpu(server)
+    used = (None if server_before is None or server_after is None
+            else server_after - server_before)
     totals = []
     for proc, (out, err) in zip(procs, outputs, strict=True):
         if proc.returncode != 0:
             raise RuntimeError(f"a worker failed: {err.strip().splitlines()[-1:]}")
         totals.append(json.loads(out.strip().splitlines()[-1]))
-    return {"wall": wall, "cpu": cpu, "server_cpu": server_cpu, "workers": totals}
-
-
-def _postmaster_pid(url: str) -> int | None:
-    """The PostgreSQL server's main process, when it runs on this machine (else None)."""
-    if not url.startswith("postgres"):
-        return None
-    backend = postgres_backend_pid(url)
-    if backend is None:
-        return None
-    try:
-        status = Path(f"/proc/{backend}/status").read_text()
-        return int(next(line.split()[1] for line in status.splitlines()
-                        if line.startswith("PPid:")))
-    except (OSError, StopIteration, ValueError):
-        return None
-
-
-def _server_cpu(pid: int | None) -> float | None:
-    """CPU seconds of the database server: its main process, the backends it has reaped
-    (cutime/cstime) and the ones still running. Only for a server on this machine."""
-    if pid is None:
-        return None
-    tick = os.sysconf("SC_CLK_TCK")
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            with contextlib.suppress(OSError):
-                cf = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(cf[11]) + int(cf[12])
-    except (OSError, ValueError, IndexError):
-        return None
-    return total / tick
+    return {"wall": wall, "cpu": cpu, "server_cpu": used, "workers": totals}
 
 
 def _children_cpu() -> float:

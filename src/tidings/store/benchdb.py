@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from tidings.store.engine import normalize_url
+from tidings.store.engine import Database, normalize_url
 from tidings.store.schema import articles, feeds, sources, stories
 
 if TYPE_CHECKING:
@@ -72,3 +72,40 @@ def postgres_backend_pid(url: str) -> int | None:
         return None
     finally:
         engine.dispose()
+
+
+#: what the floor stores of an item: the bare fields, as read from the feed
+FLOOR_FIELDS = ("feed_id", "source_id", "entry_key", "guid", "url", "canonical_url", "title",
+                "published_at", "fetched_at", "summary", "content_html")
+
+
+def floor_table() -> sa.Table:
+    """``bench_floor`` for ``tidings bench ingest --floor``: the article table's columns and
+    every one of its B-tree indexes (the unique entry key included), no foreign keys and no
+    full-text index."""
+    table = sa.Table("bench_floor", sa.MetaData(),
+                     *(sa.Column(c.name, c.type, primary_key=c.primary_key,
+                                 nullable=c.nullable, server_default=c.server_default,
+                                 index=c.index)
+                       for c in articles.columns))
+    for index in articles.indexes:
+        if not any(c.index for c in index.columns):  # the named ones, not index=True's
+            sa.Index(str(index.name).replace("articles", "bench_floor"),
+                     *(table.c[c.name] for c in index.columns))
+    sa.UniqueConstraint(table.c.source_id, table.c.entry_key, name="uq_bench_floor_entry")
+    return table
+
+
+def create_floor(db: Database) -> None:
+    with db.write() as conn:
+        floor_table().create(conn)
+
+
+def floor_insert(db: Database, rows: Sequence[Sequence[Any]]) -> None:
+    """One transaction, one ``executemany`` of plain tuples (``FLOOR_FIELDS`` order), with
+    the driver's own parameter style: no SQLAlchemy parameter processing in the way."""
+    mark = "?" if db.dialect == "sqlite" else "%s"
+    statement = (f"INSERT INTO bench_floor ({', '.join(FLOOR_FIELDS)}) "
+                 f"VALUES ({', '.join([mark] * len(FLOOR_FIELDS))})")
+    with db.write() as conn:
+        conn.exec_driver_sql(statement, list(rows))
