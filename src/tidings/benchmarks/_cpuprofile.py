@@ -16,13 +16,16 @@ import threading
 import time
 from types import FrameType, TracebackType
 
-#: (stage, markers): a frame belongs to the first stage one of whose markers is in its
-#: ``file:function``; the innermost frame that belongs to any stage decides
-STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+#: stages named by one function: a frame of it anywhere on the stack decides
+SPECIFIC: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sanitize", ("tidings/sanitize.py:",)),
     ("dedup", (":drop_known",)),
     ("fts", (":index_for_search",)),
-    ("commit", (":_commit_impl", ":floor_commit")),
+    ("commit", (":_commit_impl",)),
+)
+#: (stage, markers): else a frame belongs to the first stage one of whose markers is in its
+#: ``file:function``, and the innermost frame that belongs to any stage decides
+STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("parse", ("tidings/parse/", "lxml/", "_floor.py:bare_rows")),
     ("sql", ("sqlalchemy/", "sqlite3/", "psycopg/", "tidings/store/", "_floor.py:write_rows")),
     ("schedule", ("tidings/fetch/schedule.py:",)),
@@ -33,15 +36,20 @@ INTERVAL_S = 0.002
 
 
 def stage_of(frame: FrameType | None) -> str:
-    """The stage of the innermost frame that belongs to one, else ``other``."""
+    """The specific stage on the stack, else the innermost frame's that has one, else
+    ``other``."""
+    found = None
     while frame is not None:
         code = frame.f_code
         where = f"{code.co_filename}:{code.co_name}"
-        for stage, markers in STAGES:
+        for stage, markers in SPECIFIC:
             if any(marker in where for marker in markers):
                 return stage
+        if found is None:
+            found = next((stage for stage, markers in STAGES
+                          if any(marker in where for marker in markers)), None)
         frame = frame.f_back
-    return "other"
+    return found or "other"
 
 
 class CpuProfile:

@@ -40,10 +40,13 @@ def cadence_interval(entry_times: Iterable[datetime | None], now: datetime,
                      settings: Settings) -> int:
     """Seconds between checks suggested by how often the feed published in the last week."""
     since = now - timedelta(seconds=WEEK)
-    recent = sum(1 for t in entry_times if t is not None and since <= t <= now)
-    if recent == 0:
-        return settings.max_poll_interval
-    return WEEK // recent
+    return cadence_of(sum(1 for t in entry_times if t is not None and since <= t <= now),
+                      settings)
+
+
+def cadence_of(recent: int, settings: Settings) -> int:
+    """Seconds between checks for a feed with ``recent`` entries in the last week."""
+    return WEEK // recent if recent > 0 else settings.max_poll_interval
 
 
 def pushes_arriving(last_push_at: datetime | None, now: datetime) -> bool:
@@ -67,16 +70,20 @@ def next_check(now: datetime, settings: Settings, *,
                previous_interval: int | None = None, ttl_seconds: int | None = None,
                max_age: int | None = None, retry_after: float | None = None,
                fixed_interval: int | None = None, pushed: bool = False,
-               rng: random.Random | None = None) -> tuple[datetime, int]:
+               rng: random.Random | None = None,
+               recent_entries: int | None = None) -> tuple[datetime, int]:
     """The next check time and the (unjittered) interval after a successful fetch.
 
-    ``entry_times`` are the dates of the entries in the document just fetched; for a 304,
-    pass ``previous_interval`` instead (the cadence has not changed). ``pushed``: a hub is
+    ``entry_times`` are the dates of the entries in the document just fetched, or
+    ``recent_entries`` how many of them fall in the last week; for a 304, pass
+    ``previous_interval`` instead (the cadence has not changed). ``pushed``: a hub is
     delivering the feed's updates, so the adaptive interval is :data:`PUSH_SLOWDOWN` times
     longer (still within the maximum); a fixed interval the operator chose stays as it is.
     """
     if fixed_interval:
         interval = fixed_interval
+    elif recent_entries is not None:
+        interval = cadence_of(recent_entries, settings)
     elif previous_interval is not None and not entry_times:
         interval = previous_interval
     else:

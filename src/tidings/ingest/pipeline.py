@@ -75,15 +75,29 @@ def entry_rows(feed: Feed, parsed: ParsedFeed, now: datetime) -> list[NewArticle
             for e in parsed.entries]
 
 
-def _write(store: Store, conn: Connection, job: PreparedWrite, now: datetime) -> list[int]:
-    assert job.feed.id is not None
-    ids = store.articles.insert_many(conn, job.rows) if job.rows else []
-    changes = dict(job.changes)
-    if ids:
-        changes.setdefault("last_new_at", now)
-    if changes:
-        store.feeds.update(job.feed.id, conn=conn, **changes)
-    return ids
+def _write_group(store: Store, conn: Connection, jobs: Sequence[PreparedWrite],
+                 now: datetime) -> list[list[int]]:
+    """Every job's new rows in one grouped insert, then every feed's new state; the new ids
+    of each job (an id counts for the first job that carried its entry)."""
+    new = store.articles.insert_new(conn, [row for job in jobs for row in job.rows])
+    claimed: set[int] = set()
+    results: list[list[int]] = []
+    changes: dict[int, dict[str, Any]] = {}
+    for job in jobs:
+        assert job.feed.id is not None
+        ids = []
+        for row in job.rows:
+            article_id = new.get((row.source_id, row.entry_key))
+            if article_id is not None and article_id not in claimed:
+                claimed.add(article_id)
+                ids.append(article_id)
+        ids.sort()
+        results.append(ids)
+        changes[job.feed.id] = dict(job.changes)
+        if ids:
+            changes[job.feed.id].setdefault("last_new_at", now)
+    store.feeds.update_many(conn, changes)
+    return results
 
 
 def write_prepared(store: Store, jobs: Sequence[PreparedWrite], now: datetime
@@ -96,14 +110,14 @@ def write_prepared(store: Store, jobs: Sequence[PreparedWrite], now: datetime
     if len(jobs) > 1:
         try:
             with store.db.write() as conn:
-                return [_write(store, conn, job, now) for job in jobs]
+                return list(_write_group(store, conn, jobs, now))
         except Exception:
             log.debug("batch write failed; writing feeds one by one", extra={"feeds": len(jobs)})
     results: list[list[int] | BaseException] = []
     for job in jobs:
         try:
             with store.db.write() as conn:
-                results.append(_write(store, conn, job, now))
+                results.append(_write_group(store, conn, [job], now)[0])
         except Exception as exc:
             results.append(exc)
     return results
@@ -121,17 +135,19 @@ def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, now: datetime,
 
 def _schedule_changes(store: Store, feed: Feed, settings: Settings, now: datetime,
                       response: Response | None, parsed: ParsedFeed | None,
-                      rng: random.Random) -> dict[str, Any]:
+                      rng: random.Random, stored: int | None) -> dict[str, Any]:
+    """The feed's next check; ``stored``: its articles of the last week (None: ask)."""
     assert feed.id is not None
     since = now - timedelta(seconds=schedule.WEEK)
-    stored = store.articles.recent_times(feed.id, since)
+    if stored is None:
+        stored = store.articles.recent_counts([feed.id], since).get(feed.id, 0)
     # the document's own dates count too (its new entries are not stored yet)
     fresh = [e.published_at for e in parsed.entries] if parsed else []
-    fresh_recent = [t for t in fresh if t is not None and since <= t <= now]
-    times = stored if len(stored) >= len(fresh_recent) else fresh_recent
+    fresh_recent = sum(1 for t in fresh if t is not None and since <= t <= now)
     max_age = schedule.cache_max_age(response.headers.get("cache-control")) if response else None
     when, _interval = schedule.next_check(
-        now, settings, entry_times=times, ttl_seconds=parsed.ttl_seconds if parsed else None,
+        now, settings, recent_entries=max(stored, fresh_recent),
+        ttl_seconds=parsed.ttl_seconds if parsed else None,
         max_age=max_age, fixed_interval=feed.poll_interval,
         pushed=schedule.pushes_arriving(feed.last_push_at, now), rng=rng)
     return {"next_check_at": when, "last_checked_at": now, "error_count": 0, "last_error": None}
@@ -139,21 +155,27 @@ def _schedule_changes(store: Store, feed: Feed, settings: Settings, now: datetim
 
 def prepare_response(store: Store, settings: Settings, feed: Feed, response: Response,
                      now: datetime, *, parsed: ParsedFeed | None = None,
-                     rng: random.Random | None = None) -> PreparedWrite:
-    """Parse a fetched body and work out the rows and feed state to write (no writing)."""
+                     rng: random.Random | None = None,
+                     recent_stored: int | None = None) -> PreparedWrite:
+    """Parse a fetched body and work out the rows and feed state to write (no writing).
+
+    ``recent_stored``: the feed's articles of the last week when the caller counted them
+    for many feeds at once (else one count here)."""
     rng = rng or random.Random()
     changes: dict[str, Any] = {}
     moved = response.permanent_url
     if moved and moved != feed.url and store.feeds.by_url(moved) is None:
         changes["url"] = moved
     if response.not_modified:
-        changes.update(_schedule_changes(store, feed, settings, now, response, None, rng))
+        changes.update(_schedule_changes(store, feed, settings, now, response, None, rng,
+                                         recent_stored))
         if response.etag:
             changes["etag"] = response.etag
         return PreparedWrite(feed, [], changes, not_modified=True)
     if parsed is None:
         parsed = parse_feed(response.content, response.url, charset=response.charset)
-    changes.update(_schedule_changes(store, feed, settings, now, response, parsed, rng))
+    changes.update(_schedule_changes(store, feed, settings, now, response, parsed, rng,
+                                     recent_stored))
     changes.update(etag=response.etag, last_modified=response.last_modified,
                    ttl_seconds=parsed.ttl_seconds)
     if parsed.title and parsed.title != feed.title:
@@ -268,12 +290,13 @@ def _record_error(store: Store, settings: Settings, feed: Feed, exc: BaseExcepti
 
 
 async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed: Feed,
-                       now: datetime, rng: random.Random, writer: _GroupWriter) -> FeedOutcome:
+                       now: datetime, rng: random.Random, writer: _GroupWriter,
+                       recent_stored: int) -> FeedOutcome:
     try:
         response = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         parsed = await follow_index(fetcher, response)  # None unless a sitemap index
         job = await asyncio.to_thread(prepare_response, store, settings, feed, response, now,
-                                      parsed=parsed, rng=rng)
+                                      parsed=parsed, rng=rng, recent_stored=recent_stored)
         ids = await writer.write(job)
         log.debug("feed refreshed", extra={
             "feed_id": feed.id, "url": feed.url, "status": response.status,
@@ -318,7 +341,11 @@ async def refresh_async(store: Store, settings: Settings, *,
     active = fetcher or Fetcher(settings)
     rng = random.Random()
     writer = _GroupWriter(store, now)
-    tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng, writer))
+    recent = await asyncio.to_thread(store.articles.recent_counts,
+                                     [f.id for f in feeds if f.id is not None],
+                                     now - timedelta(seconds=schedule.WEEK))
+    tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng, writer,
+                                                recent.get(f.id or 0, 0)))
              for f in feeds]
     if progress is not None:
         progress(0, len(feeds))

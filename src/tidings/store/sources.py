@@ -166,6 +166,19 @@ class FeedRepo:
             if own.execute(statement).rowcount == 0:
                 raise NotFoundError(f"no feed with id {feed_id}")
 
+    def update_many(self, conn: sa.Connection, changes: Mapping[int, Mapping[str, Any]]) -> None:
+        """Change many feeds in ``conn``'s transaction: one ``executemany`` per set of changed
+        columns (a refresh changes the same few columns of every feed)."""
+        groups: dict[tuple[str, ...], builtins.list[dict[str, Any]]] = {}
+        for feed_id, values in changes.items():
+            if values:
+                row = {f"new_{k}": v for k, v in values.items()}
+                groups.setdefault(tuple(sorted(values)), []).append({"feed": feed_id, **row})
+        for columns, params in groups.items():
+            statement = (feeds.update().where(feeds.c.id == sa.bindparam("feed"))
+                         .values({c: sa.bindparam(f"new_{c}") for c in columns}))
+            conn.execute(statement, params)
+
     def remove(self, feed_id: int) -> None:
         with self.db.write() as conn:
             conn.execute(feeds.delete().where(feeds.c.id == feed_id))
