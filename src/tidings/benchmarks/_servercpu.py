@@ -1,10 +1,11 @@
-"""CPU seconds of a PostgreSQL server on this machine, read from /proc, for the benchmarks
-that charge the database's share of the work too."""
+"""CPU seconds of the PostgreSQL backends serving one database on this machine, read from
+/proc, for the benchmarks that charge the database's share of the work too."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from pathlib import Path
 
 from tidings.store.benchdb import postgres_backend_pid
@@ -25,19 +26,64 @@ def postmaster_pid(url: str) -> int | None:
         return None
 
 
-def server_cpu(pid: int | None) -> float | None:
-    """CPU seconds of the database server: its main process, the backends it has reaped
-    (cutime/cstime) and the ones still running. Only for a server on this machine."""
-    if pid is None:
-        return None
-    tick = os.sysconf("SC_CLK_TCK")
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            with contextlib.suppress(OSError):
-                cf = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(cf[11]) + int(cf[12])
-    except (OSError, ValueError, IndexError):
-        return None
-    return total / tick
+class BackendCpu:
+    """CPU seconds of the server processes serving one database, while ``with`` lasts.
+
+    A poller reads, every ``interval`` seconds, the CPU of each PostgreSQL backend whose
+    process title names the database (``postgres: … user dbname host(port) …``), and keeps
+    the last figure of each, so a backend that exits before the end still counts. Other
+    databases' sessions on the same server (other people's tests) are left out, and so are
+    the shared background processes (WAL writer, checkpointer). ``seconds`` is None when the
+    server is not on this machine.
+    """
+
+    def __init__(self, url: str, interval: float = 0.1):
+        self.postmaster = postmaster_pid(url)
+        self.database = sa_url_database(url)
+        self.interval = interval
+        self.seconds: float | None = None
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> BackendCpu:
+        if self.postmaster is not None:
+            self._first = self._read()
+            self._last = dict(self._first)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.postmaster is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        self._last.update(self._read())
+        self.seconds = sum(cpu - self._first.get(pid, 0.0) for pid, cpu in self._last.items())
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._last.update(self._read())
+
+    def _read(self) -> dict[int, float]:
+        tick = os.sysconf("SC_CLK_TCK")
+        found: dict[int, float] = {}
+        try:
+            children = Path(f"/proc/{self.postmaster}/task/{self.postmaster}/children") \
+                .read_text().split()
+        except OSError:
+            return found
+        for child in children:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                title = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").split()
+                if self.database.encode() not in title:
+                    continue
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                found[int(child)] = (int(fields[11]) + int(fields[12])) / tick
+        return found
+
+
+def sa_url_database(url: str) -> str:
+    """The database name of a ``postgresql://…/name?…`` URL."""
+    return url.split("?", 1)[0].rsplit("/", 1)[-1]

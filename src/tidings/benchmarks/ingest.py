@@ -33,7 +33,7 @@ import click
 
 from tidings.benchmarks._cpuprofile import CpuProfile
 from tidings.benchmarks._floor import floor_database, floor_fetch
-from tidings.benchmarks._servercpu import postmaster_pid, server_cpu
+from tidings.benchmarks._servercpu import BackendCpu
 from tidings.benchmarks._synthetic import synthetic_feed
 from tidings.config import Settings
 from tidings.fetch.http import Fetcher
@@ -138,21 +138,20 @@ class Timed:
 
 
 async def _timed(settings: Settings, port: int, work: Callable[[Fetcher], Awaitable[Any]], *,
-                 profile: bool, server_pid: int | None) -> Timed:
+                 profile: bool, database_url: str) -> Timed:
     fetcher = Fetcher(settings, resolver=_loopback_resolver)
     try:
         # warm-up outside the clock: the HTTP stack imports parts of itself on first use
         await fetcher.get(f"http://warmup{HOST_SUFFIX}:{port}/_stats")
         sampler = CpuProfile() if profile else None
-        db_before = server_cpu(server_pid)
-        started, cpu = time.perf_counter(), time.process_time()
-        with sampler or contextlib.nullcontext():
-            result = await work(fetcher)
-            wall = time.perf_counter() - started
-        cpu = time.process_time() - cpu - (sampler.own_cpu_s if sampler else 0.0)
-        db_after = server_cpu(server_pid)
-        db_cpu = None if db_before is None or db_after is None else db_after - db_before
-        return Timed(wall, cpu, db_cpu, sampler.rounded() if sampler else None, result)
+        with BackendCpu(database_url) as database:
+            started, cpu = time.perf_counter(), time.process_time()
+            with sampler or contextlib.nullcontext():
+                result = await work(fetcher)
+                wall = time.perf_counter() - started
+            cpu = time.process_time() - cpu - (sampler.own_cpu_s if sampler else 0.0)
+        return Timed(wall, cpu, database.seconds, sampler.rounded() if sampler else None,
+                     result)
     finally:
         await fetcher.aclose()
 
@@ -162,25 +161,26 @@ def _floor_run(url: str, settings: Settings, port: int, feed_urls: list[str]) ->
     try:
         return asyncio.run(_timed(settings, port,
                                   lambda fetcher: floor_fetch(db, fetcher, feed_urls),
-                                  profile=True, server_pid=postmaster_pid(url)))
+                                  profile=True, database_url=url))
     finally:
         db.dispose()
 
 
 def _tidings_runs(store: Store, settings: Settings, port: int, *, profile: bool,
-                  server_pid: int | None, progress: bool) -> tuple[Timed, Timed, int]:
+                  database_url: str, progress: bool) -> tuple[Timed, Timed, int]:
     """The first refresh, the unchanged one, and how many 304s the server counted."""
     def refresh(fetcher: Fetcher) -> Awaitable[Any]:
         return refresh_async(store, settings, fetcher=fetcher)
 
-    first = asyncio.run(_timed(settings, port, refresh, profile=profile, server_pid=server_pid))
+    first = asyncio.run(_timed(settings, port, refresh, profile=profile,
+                               database_url=database_url))
     if progress:
         click.echo(f"first fetch: {first.result.feeds} feeds, {first.result.new_articles} items "
                    f"in {first.wall_s:.2f} s ({first.cpu_s:.2f} s CPU in this process), "
                    f"{len(first.result.errors)} errors", err=True)
     before = _stats(port)
     second = asyncio.run(_timed(settings, port, refresh, profile=profile,
-                                server_pid=server_pid))
+                                database_url=database_url))
     not_modified = _stats(port).get("304", 0) - before.get("304", 0)
     if progress:
         click.echo(f"unchanged fetch: {second.result.feeds} feeds in {second.wall_s:.2f} s "
@@ -243,7 +243,7 @@ def run_bench(feeds: int, items: int, words: int, database: str | None, progress
                 raise click.ClickException("--database must point to an empty store")
             _subscribe(store, feeds, port)
             first, second, _ = _tidings_runs(store, settings, port, profile=floor,
-                                             server_pid=postmaster_pid(url), progress=progress)
+                                             database_url=url, progress=progress)
             dialect = store.dialect
         finally:
             store.close()

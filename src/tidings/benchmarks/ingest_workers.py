@@ -29,7 +29,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from tidings.benchmarks._servercpu import postmaster_pid, server_cpu
+from tidings.benchmarks._servercpu import BackendCpu
 from tidings.benchmarks._synthetic import synthetic_feed
 from tidings.models import Feed, FulltextMode, Source
 from tidings.store import open_store
@@ -147,24 +147,20 @@ def race(url: str, workers: int, home: Path) -> dict[str, Any]:
            "TIDINGS_HOME": str(home), "TIDINGS_LOG_LEVEL": "WARNING"}
     command = [sys.executable, "-c", "from tidings.cli import main; main()", "worker", "--once",
                "--stage", "fetch", "--json", "--concurrency", str(WORKER_CONCURRENCY)]
-    server = postmaster_pid(url)
-    server_before = server_cpu(server)
     cpu_before = _children_cpu()
-    started = time.perf_counter()
-    procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(workers)]
-    outputs = [p.communicate(timeout=1800) for p in procs]
-    wall = time.perf_counter() - started
+    with BackendCpu(url) as database:
+        started = time.perf_counter()
+        procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+        outputs = [p.communicate(timeout=1800) for p in procs]
+        wall = time.perf_counter() - started
     cpu = _children_cpu() - cpu_before
-    server_after = server_cpu(server)
-    used = (None if server_before is None or server_after is None
-            else server_after - server_before)
     totals = []
     for proc, (out, err) in zip(procs, outputs, strict=True):
         if proc.returncode != 0:
             raise RuntimeError(f"a worker failed: {err.strip().splitlines()[-1:]}")
         totals.append(json.loads(out.strip().splitlines()[-1]))
-    return {"wall": wall, "cpu": cpu, "server_cpu": used, "workers": totals}
+    return {"wall": wall, "cpu": cpu, "server_cpu": database.seconds, "workers": totals}
 
 
 def _children_cpu() -> float:

@@ -66,6 +66,7 @@ class PreparedWrite:
     changes: dict[str, Any]
     not_modified: bool = False
     parsed: ParsedFeed | None = None
+    now: datetime | None = None  # when it was fetched (``write_prepared``'s ``now`` if None)
 
 
 def entry_rows(feed: Feed, parsed: ParsedFeed, now: datetime) -> list[NewArticle]:
@@ -95,7 +96,7 @@ def _write_group(store: Store, conn: Connection, jobs: Sequence[PreparedWrite],
         results.append(ids)
         changes[job.feed.id] = dict(job.changes)
         if ids:
-            changes[job.feed.id].setdefault("last_new_at", now)
+            changes[job.feed.id].setdefault("last_new_at", job.now or now)
     store.feeds.update_many(conn, changes)
     return results
 
@@ -171,7 +172,7 @@ def prepare_response(store: Store, settings: Settings, feed: Feed, response: Res
                                          recent_stored))
         if response.etag:
             changes["etag"] = response.etag
-        return PreparedWrite(feed, [], changes, not_modified=True)
+        return PreparedWrite(feed, [], changes, not_modified=True, now=now)
     if parsed is None:
         parsed = parse_feed(response.content, response.url, charset=response.charset)
     changes.update(_schedule_changes(store, feed, settings, now, response, parsed, rng,
@@ -183,7 +184,7 @@ def prepare_response(store: Store, settings: Settings, feed: Feed, response: Res
     if parsed.site_url and parsed.site_url != feed.site_url:
         changes["site_url"] = parsed.site_url
     changes.update(websub_declared(response, parsed))
-    return PreparedWrite(feed, entry_rows(feed, parsed, now), changes, parsed=parsed)
+    return PreparedWrite(feed, entry_rows(feed, parsed, now), changes, parsed=parsed, now=now)
 
 
 def websub_declared(response: Response, parsed: ParsedFeed) -> dict[str, str | None]:
@@ -214,19 +215,20 @@ def ingest_response(store: Store, settings: Settings, feed: Feed, response: Resp
     return FeedOutcome(feed, new_ids=result, not_modified=job.not_modified, parsed=job.parsed)
 
 
-class _GroupWriter:
-    """One writer for a refresh: feeds ready while a write is under way share the next one.
+class GroupWriter:
+    """One writer for a refresh, or for a worker's many one-feed refreshes: feeds ready
+    while a write is under way share the next transaction.
 
     SQLite has one writer anyway; grouping turns hundreds of small commits (each a lock
-    hand-over and a WAL append) into a few larger ones.
+    hand-over and a WAL append) into a few larger ones, and on PostgreSQL a few statements
+    carry many feeds' rows instead of a few per feed.
     """
 
     MAX_FEEDS = 64
     MAX_ROWS = 2500  # keeps one write transaction well under a second
 
-    def __init__(self, store: Store, now: datetime):
+    def __init__(self, store: Store):
         self.store = store
-        self.now = now
         self.queue: asyncio.Queue[tuple[PreparedWrite, asyncio.Future[list[int]]] | None] = \
             asyncio.Queue()
         self.task = asyncio.ensure_future(self._run())
@@ -257,7 +259,8 @@ class _GroupWriter:
                 rows += len(more[0].rows)
             try:
                 results = await asyncio.to_thread(write_prepared, self.store,
-                                                  [job for job, _ in batch], self.now)
+                                                  [job for job, _ in batch],
+                                                  datetime.now(UTC))
             except Exception as exc:  # the thread itself failed: fail every waiter
                 results = [exc] * len(batch)
             for (_job, future), result in zip(batch, results, strict=True):
@@ -290,7 +293,7 @@ def _record_error(store: Store, settings: Settings, feed: Feed, exc: BaseExcepti
 
 
 async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed: Feed,
-                       now: datetime, rng: random.Random, writer: _GroupWriter,
+                       now: datetime, rng: random.Random, writer: GroupWriter,
                        recent_stored: int) -> FeedOutcome:
     try:
         response = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
@@ -329,22 +332,25 @@ async def refresh_async(store: Store, settings: Settings, *,
                         feed_ids: Sequence[int] | None = None, only_due: bool = False,
                         now: datetime | None = None, fetcher: Fetcher | None = None,
                         on_feed: ProgressHook | None = None,
-                        progress: ProgressFn | None = None) -> FetchReport:
+                        progress: ProgressFn | None = None,
+                        writer: GroupWriter | None = None) -> FetchReport:
     """Refresh the chosen feeds (default: every active one) and report what happened;
-    ``on_feed`` hears each feed's outcome, ``progress(done, total)`` the count."""
+    ``on_feed`` hears each feed's outcome, ``progress(done, total)`` the count. ``writer``:
+    one shared with other refreshes running at the same time (their caller closes it)."""
     now = now or datetime.now(UTC)
     feeds = select_feeds(store, feed_ids=feed_ids, only_due=only_due, now=now)
     report = FetchReport()
     if not feeds:
         return report
-    own = fetcher is None
-    active = fetcher or Fetcher(settings)
-    rng = random.Random()
-    writer = _GroupWriter(store, now)
     recent = await asyncio.to_thread(store.articles.recent_counts,
                                      [f.id for f in feeds if f.id is not None],
                                      now - timedelta(seconds=schedule.WEEK))
-    tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng, writer,
+    own = fetcher is None
+    active = fetcher or Fetcher(settings)
+    rng = random.Random()
+    own_writer = writer is None
+    group = writer or GroupWriter(store)
+    tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng, group,
                                                 recent.get(f.id or 0, 0)))
              for f in feeds]
     if progress is not None:
@@ -366,7 +372,8 @@ async def refresh_async(store: Store, settings: Settings, *,
     finally:
         for task in tasks:  # only left running when the loop above was interrupted
             task.cancel()
-        await writer.close()
+        if own_writer:
+            await group.close()
         if own:
             await active.aclose()
     report.new_article_ids.sort()

@@ -85,13 +85,11 @@ def floor_table() -> sa.Table:
     full-text index."""
     table = sa.Table("bench_floor", sa.MetaData(),
                      *(sa.Column(c.name, c.type, primary_key=c.primary_key,
-                                 nullable=c.nullable, server_default=c.server_default,
-                                 index=c.index)
+                                 nullable=c.nullable, server_default=c.server_default)
                        for c in articles.columns))
     for index in articles.indexes:
-        if not any(c.index for c in index.columns):  # the named ones, not index=True's
-            sa.Index(str(index.name).replace("articles", "bench_floor"),
-                     *(table.c[c.name] for c in index.columns))
+        sa.Index(str(index.name).replace("articles", "bench_floor"),
+                 *(table.c[c.name] for c in index.columns), unique=index.unique)
     sa.UniqueConstraint(table.c.source_id, table.c.entry_key, name="uq_bench_floor_entry")
     return table
 

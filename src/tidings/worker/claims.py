@@ -123,11 +123,12 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
     the feeds in flight are finished and released before returning.
     """
     from tidings.fetch.http import Fetcher
-    from tidings.ingest.pipeline import refresh_async
+    from tidings.ingest.pipeline import GroupWriter, refresh_async
 
     seconds = lease_seconds(settings)
     own = fetcher is None
     active = fetcher or Fetcher(settings)
+    writer = GroupWriter(store)  # feeds finishing together share one transaction
     totals = Totals()
     in_flight: dict[asyncio.Task[Any], int] = {}
     heartbeat = asyncio.create_task(_heartbeat_all(store, worker_id, in_flight, seconds))
@@ -140,7 +141,8 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
                     per_host=settings.per_host_concurrency, due_before=due_before)
                 for claim in claims:
                     task = asyncio.create_task(refresh_async(
-                        store, settings, feed_ids=[claim.feed_id], fetcher=active))
+                        store, settings, feed_ids=[claim.feed_id], fetcher=active,
+                        writer=writer))
                     in_flight[task] = claim.feed_id
             if not in_flight:
                 if not await _wait_for_work(store, stop, drain=drain, due_before=due_before,
@@ -160,6 +162,7 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
             for task in in_flight:
                 task.cancel()
             await asyncio.to_thread(store.leases.release, worker_id, list(in_flight.values()))
+        await writer.close()
         if own:
             await active.aclose()
     return totals
