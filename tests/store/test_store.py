@@ -63,3 +63,43 @@ def test_unknown_ids_raise_not_found(store: Store) -> None:
         store.articles.get(12345)
     with pytest.raises(NotFoundError):
         store.sources.get(12345)
+
+
+def test_grouped_insert_stores_times_as_range_queries_compare_them(store: Store) -> None:
+    # the grouped INSERT sends plain tuples: times must be spelled exactly as SQLAlchemy
+    # spells the bound ``since`` of a range query, or on SQLite the text comparison drifts
+    feed = _feed(store)
+    when = NOW - timedelta(hours=1)
+    rows = [NewArticle.from_entry(Entry(key="a", guid=None, url=None, title="a",
+                                        published_at=when),
+                                  feed_id=feed.id, source_id=feed.source_id, now=NOW)]
+    with store.db.write() as conn:
+        store.articles.insert_many(conn, rows)
+    assert feed.id is not None
+    assert store.articles.recent_counts([feed.id], when) == {feed.id: 1}
+    assert store.articles.recent_counts([feed.id], when + timedelta(microseconds=1)) == {}
+    stored = store.articles.get(store.articles.latest()[0][0].id)
+    assert (stored.published_at, stored.fetched_at) == (when, NOW)
+
+
+def test_a_group_of_feeds_is_written_together_each_id_to_the_first_feed(store: Store) -> None:
+    from tidings.ingest.pipeline import PreparedWrite, write_prepared
+
+    first = _feed(store)
+    second = store.feeds.add(Feed(None, first.source_id, "https://example.org/other"), NOW)
+    shared = Entry(key="shared", guid="shared", url=None, title="shared")
+    own = Entry(key="own", guid="own", url=None, title="own")
+
+    def rows(feed: Feed, entries: list[Entry]) -> list[NewArticle]:
+        assert feed.id is not None and feed.source_id is not None
+        return [NewArticle.from_entry(e, feed_id=feed.id, source_id=feed.source_id, now=NOW)
+                for e in entries]
+
+    jobs = [PreparedWrite(first, rows(first, [shared, shared]), {"etag": '"1"'}),
+            PreparedWrite(second, rows(second, [shared, own]), {"etag": '"2"'})]
+    first_ids, second_ids = write_prepared(store, jobs, NOW)
+    assert isinstance(first_ids, list) and isinstance(second_ids, list)
+    assert len(first_ids) == 1 and len(second_ids) == 1 and first_ids != second_ids
+    assert store.articles.count() == 2
+    assert first.id is not None and second.id is not None
+    assert [store.feeds.get(f).etag for f in (first.id, second.id)] == ['"1"', '"2"']

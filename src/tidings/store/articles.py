@@ -95,14 +95,14 @@ class ArticleRepo:
 
     def _converters(self, dialect: sa.Dialect) -> list[Any]:
         """Each inserted column's bind processor for ``dialect`` (None: the value as it is),
-        so the plain tuples hold exactly what SQLAlchemy would have sent."""
+        so the plain tuples hold exactly what SQLAlchemy would have sent (on SQLite a
+        datetime becomes the same text, which range queries compare)."""
         if self._bind is None:
             found = []
             for name in _NEW_FIELDS:
                 column_type = articles.c[name].type
-                found.append(column_type.bind_processor(dialect)
-                             or (str if isinstance(column_type, sa.String)
-                                 and name == "extract_state" else None))
+                found.append(column_type.dialect_impl(dialect).bind_processor(dialect)
+                             or (str if name == "extract_state" else None))
             self._bind = found
         return self._bind
 
