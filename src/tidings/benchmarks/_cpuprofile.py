@@ -16,6 +16,8 @@ import threading
 import time
 from types import FrameType, TracebackType
 
+from tidings.benchmarks._servercpu import MEASURING_THREAD
+
 #: stages named by one function: a frame of it anywhere on the stack decides
 SPECIFIC: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sanitize", ("tidings/sanitize.py:",)),
@@ -60,7 +62,7 @@ class CpuProfile:
         self.seconds: dict[str, float] = {}
         self.own_cpu_s = 0.0  # the sampler's own cost, kept out of ``seconds``
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="cpu-profile", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=MEASURING_THREAD, daemon=True)
         self._last: dict[int, float] = {}
 
     def __enter__(self) -> CpuProfile:
@@ -73,16 +75,17 @@ class CpuProfile:
         self._thread.join()
 
     def _run(self) -> None:
-        me = threading.get_ident()
+        # itself and the other measuring threads (the database CPU poller)
+        skip = {t.ident for t in threading.enumerate() if t.name == MEASURING_THREAD}
         started = time.thread_time()
         while not self._stop.wait(self.interval_s):
-            self._sample(me)
-        self._sample(me)
+            self._sample(skip)
+        self._sample(skip)
         self.own_cpu_s = time.thread_time() - started
 
-    def _sample(self, me: int) -> None:
+    def _sample(self, skip: set[int | None]) -> None:
         for ident, frame in sys._current_frames().items():
-            if ident == me:
+            if ident in skip:
                 continue
             try:
                 now = time.clock_gettime(time.pthread_getcpuclockid(ident))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
 
 from tidings.store.benchdb import postgres_backend_pid
@@ -26,6 +27,10 @@ def postmaster_pid(url: str) -> int | None:
         return None
 
 
+#: the name of a thread that only measures: the CPU profile leaves it out
+MEASURING_THREAD = "measuring"
+
+
 class BackendCpu:
     """CPU seconds of the server processes serving one database, while ``with`` lasts.
 
@@ -37,15 +42,17 @@ class BackendCpu:
     server is not on this machine.
     """
 
-    def __init__(self, url: str, interval: float = 0.1):
+    def __init__(self, url: str, interval: float = 0.25):
         self.postmaster = postmaster_pid(url)
         self.database = sa_url_database(url)
         self.interval = interval
         self.seconds: float | None = None
+        self.own_cpu_s = 0.0  # the poller's own CPU in this process, for the caller to leave out
+        self._serves: dict[int, bool] = {}  # backend pid -> whether it serves the database
         self._first: dict[int, float] = {}
         self._last: dict[int, float] = {}
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread = threading.Thread(target=self._poll, name=MEASURING_THREAD, daemon=True)
 
     def __enter__(self) -> BackendCpu:
         if self.postmaster is not None:
@@ -63,8 +70,10 @@ class BackendCpu:
         self.seconds = sum(cpu - self._first.get(pid, 0.0) for pid, cpu in self._last.items())
 
     def _poll(self) -> None:
+        started = time.thread_time()
         while not self._stop.wait(self.interval):
             self._last.update(self._read())
+        self.own_cpu_s = time.thread_time() - started
 
     def _read(self) -> dict[int, float]:
         tick = os.sysconf("SC_CLK_TCK")
@@ -76,12 +85,18 @@ class BackendCpu:
             return found
         for child in children:
             with contextlib.suppress(OSError, ValueError, IndexError):
-                title = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").split()
-                if self.database.encode() not in title:
+                if not self._serves_database(int(child)):
                     continue
                 fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
                 found[int(child)] = (int(fields[11]) + int(fields[12])) / tick
         return found
+
+
+    def _serves_database(self, pid: int) -> bool:
+        if pid not in self._serves:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+            self._serves[pid] = self.database.encode() in title
+        return self._serves[pid]
 
 
 def sa_url_database(url: str) -> str:

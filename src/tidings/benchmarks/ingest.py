@@ -149,7 +149,8 @@ async def _timed(settings: Settings, port: int, work: Callable[[Fetcher], Awaita
             with sampler or contextlib.nullcontext():
                 result = await work(fetcher)
                 wall = time.perf_counter() - started
-            cpu = time.process_time() - cpu - (sampler.own_cpu_s if sampler else 0.0)
+        cpu = (time.process_time() - cpu - database.own_cpu_s
+               - (sampler.own_cpu_s if sampler else 0.0))
         return Timed(wall, cpu, database.seconds, sampler.rounded() if sampler else None,
                      result)
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 
 from tidings.errors import NotFoundError
 from tidings.models import Article, NewArticle
+from tidings.store import articlerows
 from tidings.store.engine import Database
 from tidings.store.schema import articles
 
@@ -26,19 +26,6 @@ def article_from_row(row: Mapping[Any, Any]) -> Article:
 
 
 _NEW_FIELDS = tuple(f.name for f in dataclasses.fields(NewArticle))
-
-
-#: rows per INSERT statement: 19 parameters each stays far below SQLite's 32,766 and
-#: PostgreSQL's 65,535 parameters per statement
-INSERT_CHUNK = 500
-
-
-@functools.cache
-def _insert_sql(dialect: str, rows: int) -> str:
-    mark = "?" if dialect == "sqlite" else "%s"
-    one = "(" + ", ".join([mark] * len(_NEW_FIELDS)) + ")"
-    return (f"INSERT INTO articles ({', '.join(_NEW_FIELDS)}) VALUES {', '.join([one] * rows)} "
-            "ON CONFLICT (source_id, entry_key) DO NOTHING RETURNING id, source_id, entry_key")
 
 
 class ArticleRepo:
@@ -58,40 +45,26 @@ class ArticleRepo:
         """Insert the rows whose (source, entry key) is not stored yet, in the caller's
         transaction; the new ids by (source, entry key).
 
-        Many feeds' rows go in together (the ingest writer passes a whole group): one lookup
-        of the stored keys per source, then multi-row ``INSERT … ON CONFLICT DO NOTHING
-        RETURNING`` statements of plain tuples, without SQLAlchemy's per-row parameter work.
+        Many feeds' rows go in together (the ingest writer passes a whole group), in the
+        few statements of :mod:`tidings.store.articlerows`, without SQLAlchemy's per-row
+        parameter work.
         """
         # one entry key once per batch: a feed repeating a GUID stores one article
         unique: dict[tuple[int, str], NewArticle] = {}
         for row in rows:
             unique.setdefault((row.source_id, row.entry_key), row)
         self.drop_known(conn, unique)
-        new: dict[tuple[int, str], int] = {}
-        pending = list(unique.values())
         convert = self._converters(conn.dialect)
-        for start in range(0, len(pending), INSERT_CHUNK):
-            chunk = pending[start:start + INSERT_CHUNK]
-            params = [convert[i](getattr(a, name)) if convert[i] else getattr(a, name)
-                      for a in chunk for i, name in enumerate(_NEW_FIELDS)]
-            result = conn.exec_driver_sql(_insert_sql(self.db.dialect, len(chunk)),
-                                          tuple(params))
-            for article_id, source_id, key in result:
-                new[(source_id, key)] = article_id
-        return new
+        values = [tuple(convert[i](getattr(a, name)) if convert[i] else getattr(a, name)
+                        for i, name in enumerate(_NEW_FIELDS)) for a in unique.values()]
+        return articlerows.insert_rows(conn, _NEW_FIELDS, values)
 
     def drop_known(self, conn: sa.Connection, unique: dict[tuple[int, str], NewArticle]
                    ) -> None:
-        """Leave out entries already stored (one index lookup per source): on PostgreSQL a
-        conflicting row would still fire the BEFORE INSERT search trigger."""
-        by_source: dict[int, list[str]] = {}
-        for source_id, key in unique:
-            by_source.setdefault(source_id, []).append(key)
-        for source_id, keys in by_source.items():
-            known = conn.execute(sa.select(articles.c.entry_key).where(
-                articles.c.source_id == source_id, articles.c.entry_key.in_(keys)))
-            for key in known.scalars():
-                unique.pop((source_id, key), None)
+        """Leave out entries already stored: on PostgreSQL a conflicting row would still fire
+        the BEFORE INSERT search trigger."""
+        for key in articlerows.known_keys(conn, unique):
+            del unique[key]
 
     def _converters(self, dialect: sa.Dialect) -> list[Any]:
         """Each inserted column's bind processor for ``dialect`` (None: the value as it is),
@@ -136,8 +109,8 @@ class ArticleRepo:
         the poll schedule's cadence, for a whole refresh in a few grouped reads."""
         counts: dict[int, int] = {}
         with self.db.read() as conn:
-            for start in range(0, len(feed_ids), INSERT_CHUNK):
-                chunk = list(feed_ids[start:start + INSERT_CHUNK])
+            for start in range(0, len(feed_ids), articlerows.CHUNK):
+                chunk = list(feed_ids[start:start + articlerows.CHUNK])
                 query = (sa.select(articles.c.feed_id, sa.func.count())
                          .where(articles.c.feed_id.in_(chunk), articles.c.published_at >= since)
                          .group_by(articles.c.feed_id))
