@@ -17,10 +17,11 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.web import admin, api, feeds, imageproxy, pages, security, websub
+from tidings.web import admin, api, feeds, imageproxy, pages, security, signin, websub
 from tidings.web.assets import StaticAssets
 from tidings.web.fastpath import FastPath
 from tidings.web.responses import JSON, api_error
+from tidings.web.sessions import Gate
 from tidings.web.site import STATIC, Site
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *websub.routes(site),
         Mount("/static", app=StaticAssets(STATIC), name="static"),
     ]
-    route_list.extend(admin.routes(settings, store))
+    gate = Gate(settings, store)
+    route_list.extend([*signin.routes(gate, site), *admin.routes(gate)])
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -1,0 +1,106 @@
+"""Fixtures for the reader's pages: a seeded site, two readers and an administrator, and
+browsers (TestClients) signed in as each."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from starlette.testclient import TestClient
+
+from tidings import passwords
+from tidings.config import Settings
+from tidings.operations.users import create_user
+from tidings.store import Store
+from tidings.web.app import create_app
+
+from ..seeding import Seeded, seed
+
+ALICE = ("alice", "alice's secret pw")
+BOB = ("bob", "bob's secret pw!")
+CHIEF = ("chief", "correct horse battery")
+
+
+def csrf_of(html: str) -> str:
+    """The value of the first hidden CSRF field in a page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF field in the page"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str, next_url: str = "") -> str:
+    """Sign in through the form; the address the browser is sent to."""
+    page = client.get("/login")
+    response = client.post("/login", data={"username": name, "password": password,
+                                           "next": next_url, "csrf_token": csrf_of(page.text)},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response.headers["location"]
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing() -> Iterator[None]:
+    """Argon2id with small costs: the same code path, milliseconds instead of a second."""
+    from argon2 import PasswordHasher
+
+    previous = passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    passwords.use_hasher(previous)
+
+
+@pytest.fixture
+def reader_settings(settings: Settings) -> Settings:
+    return settings.replace(read_flush_seconds=0.05, secret_key="r" * 40)
+
+
+@pytest.fixture
+def site_store(sqlite_store: Store) -> Store:
+    """The web tests' seeded site, with two readers and an administrator."""
+    seed(sqlite_store)
+    now = datetime.now(UTC)
+    for (name, password), admin in ((ALICE, False), (BOB, False), (CHIEF, True)):
+        create_user(sqlite_store, name, password, admin=admin, now=now)
+    return sqlite_store
+
+
+@pytest.fixture
+def seeded_ids(site_store: Store) -> Seeded:
+    """The ids the seed gave (the seed is deterministic: the same ids every time)."""
+    ids = Seeded(now=datetime.now(UTC))
+    for source in site_store.sources.list():
+        assert source.id is not None
+        ids.sources[source.name] = source.id
+    return ids
+
+
+@pytest.fixture
+def make_client(reader_settings: Settings, site_store: Store
+                ) -> Iterator[Callable[..., TestClient]]:
+    """A new browser on the app (``settings=`` to change the settings)."""
+    opened: list[TestClient] = []
+
+    def make(settings: Settings | None = None) -> TestClient:
+        client = TestClient(create_app(settings or reader_settings, site_store))
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def alice(make_client: Callable[..., TestClient]) -> TestClient:
+    client = make_client()
+    sign_in(client, *ALICE)
+    return client
+
+
+@pytest.fixture
+def bob(make_client: Callable[..., TestClient]) -> TestClient:
+    client = make_client()
+    sign_in(client, *BOB)
+    return client
