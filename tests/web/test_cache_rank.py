@@ -62,7 +62,7 @@ def test_trending_is_decayed_velocity() -> None:
 
 def test_every_ui_string_is_translated() -> None:
     web = Path(__file__).parents[2] / "src" / "tidings" / "web"
-    sources = [p.read_text() for p in [*web.glob("templates/*.html"), *web.glob("*.py")]]
+    sources = [p.read_text() for p in [*web.rglob("templates/**/*.html"), *web.rglob("*.py")]]
     used = {m for text in sources for m in re.findall(r"_\(\"([^\"]+)\"", text)}
     used |= {m for text in sources for m in re.findall(r"_\('([^']+)'", text)}
     used.add("Yesterday")
