@@ -6,6 +6,7 @@ which turns the skip into a failure. Playwright's own browser downloads are neve
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -20,7 +21,7 @@ import pytest
 import uvicorn
 
 from tidings.config import Settings
-from tidings.store import open_store
+from tidings.store import Store, open_store
 from tidings.web.app import create_app
 from web.seeding import Seeded, seed
 
@@ -44,13 +45,9 @@ def _need_browser() -> None:
         pytest.skip(missing)
 
 
-@pytest.fixture(scope="module")
-def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
-    _need_browser()
-    home = tmp_path_factory.mktemp("browser-home")
-    store = open_store(f"sqlite:///{home / 'site.db'}")
-    seeded = seed(store, datetime.now(UTC).replace(microsecond=0), extra_latest=25)
-    settings = Settings.from_dict({"home": str(home), "worker": False})
+@contextlib.contextmanager
+def serving(settings: Settings, store: Store) -> Iterator[str]:
+    """The app on a free loopback port, in a thread; yields its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -64,10 +61,23 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, S
             pytest.fail("the test server did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", seeded
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
+    _need_browser()
+    home = tmp_path_factory.mktemp("browser-home")
+    store = open_store(f"sqlite:///{home / 'site.db'}")
+    seeded = seed(store, datetime.now(UTC).replace(microsecond=0), extra_latest=25)
+    settings = Settings.from_dict({"home": str(home), "worker": False})
+    try:
+        with serving(settings, store) as base:
+            yield base, seeded
+    finally:
         store.close()
 
 
