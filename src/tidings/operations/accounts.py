@@ -125,3 +125,8 @@ def sign_up(store: Store, settings: Settings, name: str, password: str,
     if not signup_open(settings):
         raise OperationError("sign-up is closed on this site")
     return create_user(store, name, password, admin=False, now=now)
+
+
+def has_api_password(store: Store, user_id: int) -> bool:
+    """Whether apps can sign in as ``user_id`` (the settings page says so)."""
+    return store.api_access.api_password_hash(user_id) is not None

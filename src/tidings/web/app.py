@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.web import admin, api, feeds, imageproxy, pages, security, signin, websub
+from tidings.web import admin, api, feeds, imageproxy, pages, reader, security, signin, websub
 from tidings.web.assets import StaticAssets
 from tidings.web.fastpath import FastPath
 from tidings.web.responses import JSON, api_error
@@ -50,7 +50,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         Mount("/static", app=StaticAssets(STATIC), name="static"),
     ]
     gate = Gate(settings, store)
-    route_list.extend([*signin.routes(gate, site), *admin.routes(gate)])
+    route_list.extend([*signin.routes(gate, site), *admin.routes(gate),
+                       *reader.routes(gate, site)])
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

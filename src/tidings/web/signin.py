@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from tidings import passwords
 from tidings.errors import TidingsError, one_line
-from tidings.operations import users as user_ops
+from tidings.operations import accounts
 from tidings.web import auth
 from tidings.web.sessions import Gate, field, read_form
 from tidings.web.site import Site
@@ -86,7 +86,7 @@ class Doors:
             "csrf_token": self.gate.signer.login_token(nonce), "error": error,
             "username": username, "next": next_url,
             "logged_out": request.query_params.get("logged_out") == "1",
-            "signup_open": self.gate.settings.signup == "open",
+            "signup_open": accounts.signup_open(self.gate.settings),
         }, status_code=status_code)
         response.headers["cache-control"] = "no-store"
         auth.set_cookie(response, request, auth.LOGIN_CSRF_COOKIE, nonce, max_age=3600)
@@ -168,7 +168,7 @@ class Doors:
         return response
 
     async def signup_form(self, request: Request) -> Response:
-        if self.gate.settings.signup != "open":
+        if not accounts.signup_open(self.gate.settings):
             return self._closed(request)
         return self._signup_page(request)
 
@@ -177,7 +177,7 @@ class Doors:
         return error_page(self.site, request, 404, self.site.gettext("Not found"))
 
     async def signup(self, request: Request) -> Response:
-        if self.gate.settings.signup != "open":
+        if not accounts.signup_open(self.gate.settings):
             return self._closed(request)
         form = await read_form(request)
         if isinstance(form, Response):
@@ -204,8 +204,7 @@ class Doors:
                                      username=username, status_code=400)
         try:
             user = await run_in_threadpool(
-                lambda: user_ops.create_user(self.store, username, password, admin=False,
-                                             now=now))
+                lambda: accounts.sign_up(self.store, self.gate.settings, username, password, now))
         except TidingsError as exc:
             return self._signup_page(request, error=one_line(exc, 200), username=username,
                                      status_code=400)

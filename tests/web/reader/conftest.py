@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.testclient import TestClient
@@ -16,7 +16,7 @@ from tidings.operations.users import create_user
 from tidings.store import Store
 from tidings.web.app import create_app
 
-from ..seeding import Seeded, seed
+from ..seeding import NOW, Seeded, seed
 
 ALICE = ("alice", "alice's secret pw")
 BOB = ("bob", "bob's secret pw!")
@@ -57,22 +57,29 @@ def reader_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def site_store(sqlite_store: Store) -> Store:
-    """The web tests' seeded site, with two readers and an administrator."""
+    """The web tests' seeded site, with two readers and an administrator whose accounts
+    are older than every article (so a new follower's backlog cut-off leaves all unread)."""
     seed(sqlite_store)
-    now = datetime.now(UTC)
+    now = NOW - timedelta(days=5)
     for (name, password), admin in ((ALICE, False), (BOB, False), (CHIEF, True)):
         create_user(sqlite_store, name, password, admin=admin, now=now)
     return sqlite_store
 
 
 @pytest.fixture
-def seeded_ids(site_store: Store) -> Seeded:
-    """The ids the seed gave (the seed is deterministic: the same ids every time)."""
-    ids = Seeded(now=datetime.now(UTC))
-    for source in site_store.sources.list():
-        assert source.id is not None
-        ids.sources[source.name] = source.id
-    return ids
+def ids(site_store: Store) -> Seeded:
+    """The seed's ids by key (entry_key for articles, name for sources)."""
+    import sqlalchemy as sa
+
+    from tidings.store.schema import articles, sources, stories
+
+    found = Seeded(now=NOW)
+    with site_store.db.read() as conn:
+        found.articles.update(conn.execute(sa.select(articles.c.entry_key, articles.c.id)).all())
+        found.sources.update(conn.execute(sa.select(sources.c.name, sources.c.id)).all())
+        story_ids = conn.execute(sa.select(stories.c.id).order_by(stories.c.id)).scalars()
+        found.stories.update(zip(("border", "arch"), story_ids, strict=False))
+    return found
 
 
 @pytest.fixture

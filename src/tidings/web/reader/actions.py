@@ -20,7 +20,7 @@ from tidings.errors import FormError, NotFoundError, one_line
 from tidings.operations import reading
 from tidings.web.reader.common import Handlers
 from tidings.web.reader.forms import ids_of, parse_scope, safe_back, wants_json
-from tidings.web.reader.lists import _stream_scope
+from tidings.web.reader.lists import stream_query
 from tidings.web.sessions import field
 
 STATE_OPS: dict[str, tuple[str, bool]] = {
@@ -32,7 +32,7 @@ STATE_OPS: dict[str, tuple[str, bool]] = {
 def _back_with(back: str, **extra: str) -> str:
     """``back`` without an old undo note, plus ``extra`` query parameters."""
     path, _, query = back.partition("?")
-    pairs = [p for p in query.split("&") if p and not p.startswith(("undo=", "n="))]
+    pairs = [p for p in query.split("&") if p and not p.startswith("undo=")]
     if extra:
         pairs.append(urlencode(extra))
     return path + ("?" + "&".join(pairs) if pairs else "")
@@ -69,8 +69,8 @@ class ReaderActions(Handlers):
             items = reading.items_by_ids(self.store, user_id, ids)
             if not items:
                 raise NotFoundError("no such article among yours")
-            return {"id": items[0].id, "read": bool(items[0].read),
-                    "starred": bool(items[0].starred)}
+            return {"id": items[0].article.id, "read": items[0].is_read,
+                    "starred": items[0].is_starred}
 
         return await self._run(request, work,
                                lambda form, answer: safe_back(field(form, "back")))
@@ -78,24 +78,26 @@ class ReaderActions(Handlers):
     async def mark_all_read(self, request: Request) -> Response:
         def work(user_id: int, form: FormData) -> dict[str, object]:
             scope = parse_scope({k: v for k, v in form.items() if isinstance(v, str)})
+            if scope.view == "starred" and not scope.kind:
+                raise FormError("the starred list cannot be marked read")
             before = _moment(field(form, "before"))
-            undo = reading.mark_all_read(self.store, user_id, _stream_scope(scope),
+            undo = reading.mark_all_read(self.store, user_id, stream_query(scope),
                                          before=before)
-            return {"undo": undo.token, "count": undo.count}
+            return {"undo": undo}
 
         def back(form: FormData, answer: dict[str, object]) -> str:
-            return _back_with(safe_back(field(form, "back")), undo=str(answer["undo"]),
-                              n=str(answer["count"]))
+            return _back_with(safe_back(field(form, "back")), undo=str(answer["undo"]))
 
         return await self._run(request, work, back)
 
     async def undo(self, request: Request) -> Response:
         def work(user_id: int, form: FormData) -> dict[str, object]:
             token = field(form, "undo").strip()
-            if not token or len(token) > 200:
+            if not token.isdigit() or len(token) > 18:
                 raise FormError("nothing to undo")
-            restored = reading.undo_mark_all_read(self.store, user_id, token)
-            return {"restored": restored}
+            if not reading.undo_mark_all(self.store, user_id, int(token)):
+                raise FormError("too late to undo that")
+            return {"restored": True}
 
         return await self._run(request, work,
                                lambda form, answer: _back_with(safe_back(field(form, "back"))))

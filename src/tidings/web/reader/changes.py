@@ -16,16 +16,14 @@ from starlette.datastructures import FormData
 from tidings import passwords
 from tidings.config import Settings
 from tidings.errors import FormError
-from tidings.operations import reading
+from tidings.operations import accounts, subscriptions
 from tidings.operations import users as user_ops
 from tidings.store import Store
 from tidings.store.users import User
 from tidings.web.reader.forms import MAX_NAME, positive_id
 from tidings.web.sessions import field
 
-MAX_PATTERN = 500
 MARK_READ_ON = ("open", "scroll", "never")
-FILTER_FIELDS = ("title", "text", "source", "author")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +50,6 @@ class Change:
 class Outcome:
     message: str
     section: str
-    signed_out: bool = False
     #: sign this browser in again as this (changed) account
     renew_session: User | None = None
 
@@ -69,17 +66,18 @@ def change_password(c: Change) -> Outcome:
 
 
 def sign_out_everywhere(c: Change) -> Outcome:
-    return Outcome(c._("Every other session is signed out."), "account", signed_out=True,
+    accounts.sign_out_everywhere(c.store, c.user.id, datetime.now(UTC))
+    return Outcome(c._("Every other session is signed out."), "account",
                    renew_session=c.user)
 
 
 def set_api_password(c: Change) -> Outcome:
-    reading.set_api_password(c.store, c.user.name, field(c.form, "password"))
+    accounts.set_api_password(c.store, c.user.name, field(c.form, "password"))
     return Outcome(c._("API password set."), "apps")
 
 
 def revoke_api_password(c: Change) -> Outcome:
-    reading.revoke_api_password(c.store, c.user.id)
+    accounts.clear_api_password(c.store, c.user.name)
     return Outcome(c._("API password and app tokens revoked."), "apps")
 
 
@@ -87,80 +85,55 @@ def set_preferences(c: Change) -> Outcome:
     mark_read_on = field(c.form, "mark_read_on")
     if mark_read_on not in MARK_READ_ON:
         raise FormError(c._("Choose when an article is marked read."))
-    reading.set_preferences(c.store, c.user.id, mark_read_on=mark_read_on,
-                            mark_duplicates_read=field(c.form, "mark_duplicates_read") == "1",
-                            group_by_story=field(c.form, "group_by_story") == "1")
+    accounts.set_prefs(c.store, c.user.id, mark_read_on=mark_read_on,
+                       mark_duplicates_read=field(c.form, "mark_duplicates_read") == "1",
+                       group_by_story=field(c.form, "group_by_story") == "1")
     return Outcome(c._("Preferences saved."), "reading")
 
 
 def follow(c: Change) -> Outcome:
-    title = reading.follow(c.store, c.user.id, c.source_id())
-    return Outcome(c._("Following {feed}.", feed=title), "feeds")
+    sub = subscriptions.follow_source(c.store, c.user.id, c.source_id())
+    return Outcome(c._("Following {feed}.", feed=sub.title), "feeds")
 
 
 def unfollow(c: Change) -> Outcome:
-    title = reading.unfollow(c.store, c.user.id, c.source_id())
-    return Outcome(c._("Unfollowed {feed}.", feed=title), "feeds")
+    source_id = c.source_id()
+    titles = {s.source_id: s.title for s in subscriptions.list_subscriptions(c.store, c.user.id)}
+    subscriptions.unsubscribe(c.store, c.user.id, source_id)
+    return Outcome(c._("Unfollowed {feed}.", feed=titles.get(source_id, "")), "feeds")
 
 
 def add_feed(c: Change) -> Outcome:
     url = c.text("url", limit=2000)
     folder = c.text("folder", required=False) or None
-    sub = reading.subscribe_url(c.store, c.settings, c.user.id, url, folder=folder,
-                                now=datetime.now(UTC))
-    return Outcome(c._("Following {feed}.", feed=sub.title), "feeds")
+    made = subscriptions.subscribe_url(c.store, c.settings, c.user.id, url, folder=folder,
+                                       now=datetime.now(UTC))
+    return Outcome(c._("Following {feed}.", feed=", ".join(s.title for s in made)), "feeds")
 
 
 def move(c: Change) -> Outcome:
     folder = c.text("folder", required=False) or None
-    reading.set_folder(c.store, c.user.id, c.source_id(), folder)
+    subscriptions.set_folder(c.store, c.user.id, c.source_id(), folder)
     return Outcome(c._("Moved."), "feeds")
 
 
+def _folder_id(c: Change) -> int:
+    return positive_id(field(c.form, "folder_id"), "folder_id")
+
+
 def create_folder(c: Change) -> Outcome:
-    name = c.text("name")
-    reading.create_folder(c.store, c.user.id, name)
-    return Outcome(c._("Folder {folder} created.", folder=name), "folders")
+    folder = subscriptions.add_folder(c.store, c.user.id, c.text("name"))
+    return Outcome(c._("Folder {folder} created.", folder=folder.name), "folders")
 
 
 def rename_folder(c: Change) -> Outcome:
-    old, new = c.text("name"), c.text("new_name")
-    reading.rename_folder(c.store, c.user.id, old, new)
-    return Outcome(c._("Folder renamed to {folder}.", folder=new), "folders")
+    folder = subscriptions.rename_folder(c.store, c.user.id, _folder_id(c), c.text("new_name"))
+    return Outcome(c._("Folder renamed to {folder}.", folder=folder.name), "folders")
 
 
 def delete_folder(c: Change) -> Outcome:
-    name = c.text("name")
-    reading.delete_folder(c.store, c.user.id, name)
-    return Outcome(c._("Folder {folder} deleted.", folder=name), "folders")
-
-
-def add_filter(c: Change) -> Outcome:
-    action, where = field(c.form, "action"), field(c.form, "field")
-    if action not in ("mute", "keep") or where not in FILTER_FIELDS:
-        raise FormError(c._("Choose what the filter does and where it looks."))
-    reading.add_filter(c.store, c.user.id, action=action, field=where,
-                       pattern=c.text("pattern", limit=MAX_PATTERN),
-                       regex=field(c.form, "regex") == "1")
-    return Outcome(c._("Filter added."), "filters")
-
-
-def delete_filter(c: Change) -> Outcome:
-    reading.delete_filter(c.store, c.user.id, positive_id(field(c.form, "filter_id"),
-                                                           "filter_id"))
-    return Outcome(c._("Filter deleted."), "filters")
-
-
-def add_search(c: Change) -> Outcome:
-    name = c.text("name")
-    reading.add_saved_search(c.store, c.user.id, name, c.text("query", limit=MAX_PATTERN))
-    return Outcome(c._("Search {name} saved.", name=name), "searches")
-
-
-def delete_search(c: Change) -> Outcome:
-    reading.delete_saved_search(c.store, c.user.id, positive_id(field(c.form, "search_id"),
-                                                                 "search_id"))
-    return Outcome(c._("Saved search deleted."), "searches")
+    subscriptions.delete_folder(c.store, c.user.id, _folder_id(c))
+    return Outcome(c._("Folder deleted."), "folders")
 
 
 ACTIONS: dict[str, Callable[[Change], Outcome]] = {
@@ -169,6 +142,4 @@ ACTIONS: dict[str, Callable[[Change], Outcome]] = {
     "preferences": set_preferences, "follow": follow, "unfollow": unfollow,
     "add-feed": add_feed, "move": move, "folder-create": create_folder,
     "folder-rename": rename_folder, "folder-delete": delete_folder,
-    "filter-add": add_filter, "filter-delete": delete_filter,
-    "search-add": add_search, "search-delete": delete_search,
 }

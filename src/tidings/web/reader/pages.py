@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.errors import FormError, NotFoundError, one_line
-from tidings.operations import reading
+from tidings.operations import accounts, reading
 from tidings.web.reader import lists
 from tidings.web.reader.common import Handlers
 from tidings.web.reader.forms import Scope, continuation, parse_scope, safe_back
@@ -42,26 +42,24 @@ class ReaderPages(Handlers):
             return await self._bad(request, signed, one_line(exc, 200), status_code=404)
         except FormError as exc:
             return await self._bad(request, signed, one_line(exc, 200))
-        undo = query.get("undo", "")[:200]
+        undo = query.get("undo", "")
         return self.page("reader/index.html", request, signed, active="reader",
-                         undo=undo or None, undo_count=query.get("n", ""),
-                         message=None, **context)
+                         undo=undo if undo.isdigit() and len(undo) < 19 else None, **context)
 
     async def _bad(self, request: Request, signed: SignedIn, message: str, *,
                    status_code: int = 400) -> Response:
         """The reader page of everything unread, with what was wrong with the address."""
         context = await run_in_threadpool(self._list_context, signed, Scope(), None, "/reader")
         return self.page("reader/index.html", request, signed, active="reader", undo=None,
-                         undo_count="", error=message, status_code=status_code, **context)
+                         error=message, status_code=status_code, **context)
 
     def _list_context(self, signed: SignedIn, scope: Scope, token: str | None,
                       back: str) -> dict[str, Any]:
         user_id = signed[0].id
-        prefs = reading.get_preferences(self.store, user_id)
+        prefs = accounts.get_prefs(self.store, user_id)
         side = lists.sidebar(self.store, user_id, scope)
         labels = self._labels()
-        labels.sources = {s.id: s for f in side.folders for s in f.sources}
-        labels.sources.update({s.id: s for s in side.loose})
+        labels.sources = {s.id: s for s in side.sources()}
         page = lists.list_page(self.store, user_id, scope, token, labels, back,
                                group=prefs.group_by_story)
         return {
@@ -102,17 +100,13 @@ class ReaderPages(Handlers):
     def _article_context(self, signed: SignedIn, article_id: int, back: str
                          ) -> dict[str, Any]:
         user_id = signed[0].id
-        prefs = reading.get_preferences(self.store, user_id)
-        found = reading.items_by_ids(self.store, user_id, [article_id], full=True)
+        prefs = accounts.get_prefs(self.store, user_id)
+        found = reading.items_by_ids(self.store, user_id, [article_id])
         if not found:
             raise NotFoundError(f"no article {article_id} among yours")
         item = found[0]
-        if prefs.mark_read_on == "open" and not item.read:
+        if prefs.mark_read_on == "open" and not item.is_read:
             reading.set_read(self.store, user_id, [article_id], True)
-            item = reading.items_by_ids(self.store, user_id, [article_id], full=True)[0]
-        labels = self._labels()
-        subs = reading.list_subscriptions(self.store, user_id)
-        labels.sources = {s.source_id: lists.SourceLink(s.source_id, s.title) for s in subs}
-        row = lists.to_row(item, labels, back)
-        return {"prefs": prefs, "entry": row, "content_html": lists.article_body(item),
-                "prev_url": None, "next_url": None}
+            item = reading.items_by_ids(self.store, user_id, [article_id])[0]
+        row = lists.to_row(item, self._labels(), back)
+        return {"prefs": prefs, "entry": row, "content_html": lists.article_body(item)}

@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from tidings import passwords
 from tidings.errors import InputError, NotFoundError, TidingsError, one_line
-from tidings.operations import reading
+from tidings.operations import accounts, subscriptions
 from tidings.web.reader import changes
 from tidings.web.reader.common import Handlers
 from tidings.web.sessions import SignedIn
@@ -40,22 +40,17 @@ class SettingsPages(Handlers):
 
     def _context(self, signed: SignedIn, base: str) -> dict[str, Any]:
         user_id = signed[0].id
-        _ = self._
-        subs = reading.list_subscriptions(self.store, user_id)
+        subs = subscriptions.list_subscriptions(self.store, user_id)
         following = {s.source_id for s in subs}
         return {
-            "prefs": reading.get_preferences(self.store, user_id),
-            "subscriptions": [_sub(s) for s in subs],
-            "available": [s for s in reading.public_sources(self.store)
-                          if s.id not in following],
-            "folders": reading.list_folders(self.store, user_id),
-            "filters": reading.list_filters(self.store, user_id),
-            "searches": reading.list_saved_searches(self.store, user_id),
-            "has_api_password": reading.has_api_password(self.store, user_id),
+            "prefs": accounts.get_prefs(self.store, user_id),
+            "subscriptions": subs,
+            "available": [s for s in self.store.sources.list()
+                          if s.public and s.id not in following],
+            "folders": subscriptions.list_folders(self.store, user_id),
+            "has_api_password": accounts.has_api_password(self.store, user_id),
             "greader_url": base + "/api/greader", "fever_url": base + "/api/fever.php",
             "min_length": passwords.MIN_PASSWORD_LENGTH,
-            "filter_fields": [("title", _("Title")), ("text", _("Text")),
-                              ("source", _("Source")), ("author", _("Author"))],
         }
 
     async def act(self, request: Request) -> Response:
@@ -72,8 +67,6 @@ class SettingsPages(Handlers):
         except (InputError, NotFoundError, TidingsError, ValueError) as exc:
             return await self._render(request, signed, status_code=400,
                                       error=one_line(exc, 300))
-        if outcome.signed_out:
-            await self.gate.end_sessions(signed[0])
         target = f"/settings?done={quote(outcome.message)}#{outcome.section}"
         response = RedirectResponse(target, status_code=303)
         if outcome.renew_session is not None:
@@ -81,7 +74,3 @@ class SettingsPages(Handlers):
             self.gate.start_session(response, request, outcome.renew_session)
         return response
 
-
-def _sub(sub: Any) -> dict[str, Any]:
-    return {"id": sub.source_id, "title": sub.title, "feed_url": sub.feed_url,
-            "folder": sub.folder or "", "private": sub.private}
