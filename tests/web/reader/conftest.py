@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from starlette.testclient import TestClient
 
+from fixtures_server import feed_server
 from tidings import passwords
 from tidings.config import Settings
 from tidings.operations.users import create_user
@@ -21,6 +22,8 @@ from ..seeding import NOW, Seeded, seed
 ALICE = ("alice", "alice's secret pw")
 BOB = ("bob", "bob's secret pw!")
 CHIEF = ("chief", "correct horse battery")
+
+__all__ = ["feed_server"]
 
 
 def csrf_of(html: str) -> str:
