@@ -24,6 +24,7 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS
 class Score:
     score: float
     failing: list[str]
+    url: str  # the page Lighthouse ended on (a lost session would end on /login)
 
 
 def need_lighthouse() -> str:
@@ -58,4 +59,5 @@ def accessibility(url: str, out: Path, *, cookie: str, preset: str | None = None
     failing = [ref["id"] for ref in category["auditRefs"]
                if ref.get("weight", 0) > 0
                and (report["audits"][ref["id"]].get("score") or 0) < 1]
-    return Score(float(category["score"]), failing)
+    final = report.get("finalDisplayedUrl") or report.get("finalUrl") or ""
+    return Score(float(category["score"]), failing, str(final))

@@ -180,6 +180,7 @@ def test_lighthouse_accessibility_is_100(live_reader: str, tmp_path: Path, path:
     for preset in (None, "desktop"):  # Lighthouse's phone emulation, then desktop
         score = accessibility(live_reader + path, tmp_path / f"lh-{preset}.json",
                               cookie=cookie, preset=preset)
+        assert score.url == live_reader + path  # measured signed in, not the sign-in page
         assert score.score == 1.0, (path, preset, score.failing)
 
 
