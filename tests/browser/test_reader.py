@@ -47,7 +47,12 @@ def _signed_in_page(browser: Any, base: str, device: str) -> tuple[Any, Any, lis
                                   color_scheme="light")
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # failed page requests are caught as responses (with their address); the browser's own
+    # /favicon.ico request reaches only the console, so those console lines are left out
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error"
+            and not m.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400
+            else None)
     page.goto(base + "/reader")
     assert "/login" in page.url  # a stranger is sent to sign in, and comes back
     page.get_by_label("User name").fill(READER[0])
@@ -199,3 +204,29 @@ def test_the_reader_works_without_javascript(browser: Any, live_reader: str) -> 
         assert page.locator(".entry").count() == before - 1
     finally:
         context.close()
+
+
+def test_mark_read_on_scroll(browser: Any, live_reader: str) -> None:
+    context, page, errors = _signed_in_page(browser, live_reader, "desktop")
+    try:
+        page.goto(live_reader + "/settings")
+        page.get_by_label("when I scroll past it (needs JavaScript)").check()
+        page.get_by_role("button", name="Save").first.click()
+        page.wait_for_url(re.compile(r"/settings\?done="))
+        page.goto(live_reader + "/reader")
+        assert page.locator("body").get_attribute("data-mark-read-on") == "scroll"
+        before = page.locator(".entry").count()
+        first = page.locator(".entry").first.get_attribute("id")
+        with page.expect_response(lambda r: r.url.endswith("/reader/state")):
+            page.mouse.wheel(0, 2500)
+        page.wait_for_function(f"document.getElementById('{first}').classList"
+                               ".contains('is-read')")
+        page.wait_for_load_state("networkidle")
+        page.reload()
+        assert 0 < page.locator(".entry").count() < before  # the server has them as read
+    finally:
+        page.goto(live_reader + "/settings")
+        page.get_by_label("when I open it").check()
+        page.get_by_role("button", name="Save").first.click()
+        context.close()
+    assert not errors, errors
