@@ -111,11 +111,14 @@ def test_keyboard_shortcuts(browser: Any, live_reader: str, shots: Path) -> None
         assert "is-current" in _classes(page, 1) and "is-current" not in _classes(page, 0)
         page.keyboard.press("k")
         assert "is-current" in _classes(page, 0)
-        # m marks it read on the server, m again unread
+        # m marks it read on the server (the unread counts follow), m again unread
+        unread = page.locator('a[data-view="u"] .count')
+        count = int(unread.inner_text())
         with page.expect_response(lambda r: r.url.endswith("/reader/state")) as answer:
             page.keyboard.press("m")
         assert answer.value.json()["read"] is True
         page.locator(".entry").first.and_(page.locator(".is-read")).wait_for()
+        assert int(unread.inner_text()) == count - 1 and f"({count - 1})" in page.title()
         with page.expect_response(lambda r: r.url.endswith("/reader/state")) as answer:
             page.keyboard.press("m")
         assert answer.value.json()["read"] is False

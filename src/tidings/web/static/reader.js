@@ -33,9 +33,30 @@
     return entry ? entry.querySelector('form.js-state[data-kind="' + kind + '"]') : null;
   }
 
+  /* unread counts in the sidebar and the title follow a change made here */
+  function bump(entry, delta) {
+    var source = entry.getAttribute("data-source");
+    var link = source && document.querySelector('.reader-side a[href="/reader?source=' + source + '"]');
+    var counters = [document.querySelector('a[data-view="u"] .count')];
+    if (link) {
+      counters.push(link.querySelector(".count"));
+      var folder = link.closest(".folder");
+      if (folder) { counters.push(folder.querySelector(":scope > a .count")); }
+    }
+    counters.forEach(function (counter) {
+      if (!counter) { return; }
+      var n = Math.max(0, parseInt(counter.textContent.replace(/\D/g, ""), 10) + delta);
+      counter.textContent = n.toLocaleString(document.documentElement.lang);
+    });
+    document.title = document.title.replace(/\((\d+)\)/, function (all, n) {
+      return "(" + Math.max(0, parseInt(n, 10) + delta) + ")";
+    });
+  }
+
   /* apply the server's answer to the entry and flip the form to the opposite action */
   function apply(entry, kind, on) {
     var form = stateForm(entry, kind);
+    if (kind === "read" && entry.classList.contains("is-read") !== on) { bump(entry, on ? -1 : 1); }
     entry.classList.toggle(kind === "read" ? "is-read" : "is-starred", on);
     if (!form) { return; }
     var op = form.querySelector('input[name="op"]');
