@@ -15,18 +15,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import regex
-import snowballstemmer
 from stop_words import LANGUAGE_MAPPING, get_stop_words
+
+from tidings.textnorm import canonical_number, fold, is_weekday, month_number, name_key
 
 # Words (letters/digits, inner apostrophes) and sentence ends; hyphens split words.
 # Decimal numbers stay whole ("7.1"); commas, brackets and dashes end a run of names.
+# Thousands grouped by spaces stay whole too ("13 000"); textnorm decides what a number is.
 _TOKEN = regex.compile(
-    r"(\p{N}+(?:[.,]\p{N}+)*|[\p{L}\p{N}]+(?:['’][\p{L}]+)*)|([.!?;:\n\"“”]+)|([,()/–—]+)")
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december")
-_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, start=1)}
-_CALENDAR = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                       "sunday", "today", "yesterday", *_MONTH_NAMES))
+    r"(\p{N}+(?:[.,]\p{N}+)*(?:[ \u00a0\u202f\u2009]\p{N}{3}(?![\p{N}]))*"
+    r"|[\p{L}\p{N}]+(?:['’][\p{L}]+)*)|([.!?;:\n\"“”]+)|([,()/–—]+)")
+_NOT_NAMES = frozenset(("today", "yesterday"))
+_DAY_REACH = 2  # "9 October", "October 9", "9 de octubre", "16th July": a day this close
 
 NAME = "E|"  # a name-like token or run of them
 NUMBER = "#|"  # a number mentioned in the text
@@ -41,6 +41,7 @@ class FeatureConfig:
     name_weight: float = 0.5  # extra weight of a name token on top of its word
     number_weight: float = 2.0
     date_weight: float = 1.0
+    word_letters: int = 6  # letters of a word's transliteration that key it (word_key)
     max_chars: int = 5000  # the lead carries the event; the tail wanders off
 
 
@@ -57,27 +58,17 @@ def stop_words(language: str | None) -> frozenset[str]:
     return frozenset(w.lower() for w in get_stop_words(name))
 
 
-_STEMMER_NAMES = {"en": "english", "fr": "french", "de": "german", "es": "spanish",
-                  "it": "italian", "pt": "portuguese", "nl": "dutch", "ru": "russian",
-                  "sv": "swedish", "nb": "norwegian", "no": "norwegian", "da": "danish",
-                  "fi": "finnish", "ro": "romanian", "hu": "hungarian", "tr": "turkish",
-                  "ca": "catalan", "el": "greek", "pl": "polish", "cs": "czech",
-                  "ar": "arabic", "id": "indonesian", "lt": "lithuanian", "sr": "serbian"}
+@functools.lru_cache(maxsize=200_000)
+def word_key(lower: str, letters: int = 6) -> str:
+    """A language-blind stem: the first letters of the word in Latin script.
 
-
-@functools.cache
-def _stem_function(language: str | None) -> functools._lru_cache_wrapper[str]:
-    code = (language or "en").split("-")[0].lower()
-    try:
-        stemmer = snowballstemmer.stemmer(_STEMMER_NAMES.get(code, "english"))
-    except KeyError:  # pragma: no cover - every name above exists
-        stemmer = snowballstemmer.stemmer("english")
-
-    @functools.lru_cache(maxsize=200_000)
-    def stem(word: str) -> str:
-        return str(stemmer.stemWord(word))
-
-    return stem
+    Truncation stems about as well as Snowball in English ("elected", "election" →
+    "electe", "electi" aside, "rates"/"rate" → "rate"), and unlike a per-language stemmer
+    it lets cognates meet across languages ("antenna", "antenne"; "compañía", "company";
+    "industrial", "industriale") and scripts ("Норланд", "Norland"). Six letters scored best
+    on all three tuning splits (five joins too much, seven too little; docs/clustering.md).
+    """
+    return fold(lower)[:letters]
 
 
 def _is_name(token: str) -> bool:
@@ -96,23 +87,22 @@ def extract(title: str, text: str, language: str | None = None,
     """Raw feature weights (term frequency times kind and title weights) of one document."""
     cfg = config or FeatureConfig()
     stops = stop_words(language)
-    stem = _stem_function(language)
     features: dict[str, float] = {}
-    _scan(title, cfg.title_weight, stops, stem, cfg, features, names=not _title_case(title))
-    _scan(text[: cfg.max_chars], 1.0, stops, stem, cfg, features)
+    _scan(title, cfg.title_weight, stops, cfg, features, names=not _title_case(title))
+    _scan(text[: cfg.max_chars], 1.0, stops, cfg, features)
     return features
 
 
-def _scan(text: str, weight: float, stops: frozenset[str], stem: functools._lru_cache_wrapper[str],
-          cfg: FeatureConfig, out: dict[str, float], names: bool = True) -> None:
+def _scan(text: str, weight: float, stops: frozenset[str], cfg: FeatureConfig,
+          out: dict[str, float], names: bool = True) -> None:
     """Add the words, names, numbers and dates of ``text`` to ``out``, in one pass.
 
     This runs over every token of every clustered article, so the common path (a word)
-    stays inline; numbers and the end of a run of names go to helpers.
+    stays inline; numbers, months and the end of a run of names go to helpers.
     """
     sentence_start = True
     run: list[str] = []  # the current run of name tokens
-    previous_month = 0  # a capitalized month just seen: a year that follows makes a date
+    dates = _DateReader(out, weight * cfg.date_weight)
     name_weight = weight * cfg.name_weight
     held: str | None = None  # a capitalized first word of a sentence: a name if one follows
 
@@ -121,10 +111,11 @@ def _scan(text: str, weight: float, stops: frozenset[str], stem: functools._lru_
         if token is None:  # punctuation ends a run of names; a sentence end, a month's reach
             if stop is not None:
                 sentence_start = sentence_start or stop != '"'
-                previous_month = 0
+                dates.month = 0
             _close_run(run, out, name_weight)
             held = None
             continue
+        dates.position += 1
         lower = token.lower()
         if lower.endswith(("'s", "’s")):
             lower = lower[:-2]
@@ -134,24 +125,22 @@ def _scan(text: str, weight: float, stops: frozenset[str], stem: functools._lru_
         if token[0].isdigit():
             _close_run(run, out, name_weight)
             held = None
-            _add_number(token, lower, previous_month, weight, cfg, out)
+            _add_number(token, dates, weight * cfg.number_weight, out)
             continue
-        month = _MONTHS.get(lower, 0)
-        if month and token[0].isupper():
-            previous_month = month
+        calendar = dates.word(lower)
         if lower in stops or len(lower) < 2:
             _close_run(run, out, name_weight)
             held = None
             continue
-        word = stem(lower)
+        word = word_key(lower, cfg.word_letters)
         out[word] = out.get(word, 0.0) + weight
-        if not names or lower in _CALENDAR or not _is_name(token):
+        if not names or calendar or not _is_name(token):
             _close_run(run, out, name_weight)
             held = None
         elif initial and not token.isupper():
-            held = lower
+            held = token
         else:
-            _add_name(lower, held, run, out, name_weight)
+            _add_name(token, held, run, out, name_weight)
             held = None
     _close_run(run, out, name_weight)
 
@@ -164,29 +153,72 @@ def _close_run(run: list[str], out: dict[str, float], name_weight: float) -> Non
     run.clear()
 
 
-def _add_name(lower: str, held: str | None, run: list[str], out: dict[str, float],
+def _add_name(token: str, held: str | None, run: list[str], out: dict[str, float],
               name_weight: float) -> None:
     """Count a name token and extend the run; a ``held`` sentence-initial word joins first.
 
-    "Gavin Newsom said": the capitalized first word of the sentence was a name too.
+    "Gavin Newsom said": the capitalized first word of the sentence was a name too. Names
+    are keyed in one script and without inflection ("Норланда" and "Norland" are one name).
     """
-    if held is not None:
-        out[NAME + held] = out.get(NAME + held, 0.0) + name_weight
-        run.append(held)
-    key = NAME + lower
-    out[key] = out.get(key, 0.0) + name_weight
-    run.append(lower)
+    for word in (token,) if held is None else (held, token):
+        key = name_key(word)
+        out[NAME + key] = out.get(NAME + key, 0.0) + name_weight
+        run.append(key)
 
 
-def _add_number(token: str, lower: str, previous_month: int, weight: float,
-                cfg: FeatureConfig, out: dict[str, float]) -> None:
-    """Count a number ("7.1", "1,200" → "1200"); a year right after a month is a date too."""
-    if token.isdigit() or token.replace(",", "").replace(".", "").isdigit():
-        key = NUMBER + (lower.replace(",", "").lstrip("0") or "0")
-        out[key] = out.get(key, 0.0) + weight * cfg.number_weight
-        if previous_month and len(token) == 4:
-            key = DATE + f"{token}-{previous_month:02d}"
-            out[key] = out.get(key, 0.0) + weight * cfg.date_weight
+def _add_number(token: str, dates: _DateReader, weight: float, out: dict[str, float]) -> None:
+    """Count a number in one form whatever its national format ("13.000" ≡ "13,000")."""
+    value = canonical_number(token)
+    if value is None:  # "in 2010 300 people": two numbers that only looked grouped
+        parts = token.split()
+        if len(parts) > 1:
+            for part in parts:
+                _add_number(part, dates, weight, out)
+        return
+    key = NUMBER + value
+    out[key] = out.get(key, 0.0) + weight
+    dates.number(value)
+
+
+class _DateReader:
+    """Dates written out in any common language: "9 October 2002", "9 de octubre de 2002",
+    "October 9", "9 ottobre" give ``D|10-09``; a year after a month gives ``D|2002-10``."""
+
+    __slots__ = ("day", "day_at", "month", "month_at", "out", "position", "weight")
+
+    def __init__(self, out: dict[str, float], weight: float):
+        self.out = out
+        self.weight = weight
+        self.position = 0  # words read so far
+        self.month = 0  # the month last named in this sentence
+        self.month_at = -_DAY_REACH - 1
+        self.day = 0  # the last number that could be a day of the month
+        self.day_at = -_DAY_REACH - 1
+
+    def word(self, lower: str) -> bool:
+        """Read a word; True when it is a calendar word (a month, a weekday), never a name."""
+        month = month_number(lower)
+        if month:
+            self.month, self.month_at = month, self.position
+            if self.position - self.day_at <= _DAY_REACH:
+                self._add(f"{month:02d}-{self.day:02d}")
+            return True
+        return lower in _NOT_NAMES or is_weekday(lower)
+
+    def number(self, value: str) -> None:
+        if not value.isdecimal():
+            return
+        number = int(value)
+        if 1 <= number <= 31:
+            self.day, self.day_at = number, self.position
+            if self.month and self.position - self.month_at <= 1:
+                self._add(f"{self.month:02d}-{number:02d}")
+        elif self.month and len(value) == 4:
+            self._add(f"{value}-{self.month:02d}")
+
+    def _add(self, date: str) -> None:
+        key = DATE + date
+        self.out[key] = self.out.get(key, 0.0) + self.weight
 
 
 class StreamIdf:
