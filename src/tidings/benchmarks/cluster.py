@@ -6,6 +6,10 @@ The clusterer sees only each document's title, text and date, through the same
 order, undated ones after them in a seeded shuffle, once per order (``--orders``); scores are
 the mean over orders, with their spread. ``--scale`` instead measures the cost of one
 assignment as the index grows (see :mod:`tidings.benchmarks.cluster_scale`).
+
+A file whose records are in several languages (the ``language`` field, read for scoring
+only) also gets cross-language pairwise scores; ``--xling FILE`` runs such a file after the
+``--input`` one and adds its summary under ``"xling"``, so one run judges both.
 """
 
 from __future__ import annotations
@@ -105,6 +109,10 @@ def run_orders(records: Sequence[Mapping[str, Any]], orders: int, seed: int,
     datasets = sorted(runs[0]["by_dataset"])
     summary["by_dataset"] = {name: _mean_scores([r["by_dataset"][name] for r in runs])
                              for name in datasets}
+    if "cross_language" in runs[0]:
+        summary["cross_language"] = {
+            k: statistics.fmean(r["cross_language"][k] for r in runs)
+            for k in ("precision", "recall", "f1")}
     summary["docs_per_s"] = statistics.fmean(speeds)
     summary["orders"] = orders
     summary["seed"] = seed
@@ -123,14 +131,16 @@ def _row(name: str, scores: Mapping[str, Any]) -> str:
 @click.command("cluster")
 @click.option("--input", "input_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Benchmark JSON Lines (id, title, text, published, story, dataset).")
+@click.option("--xling", "xling_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also a cross-language file of the same format; its summary is 'xling'.")
 @click.option("--orders", default=5, show_default=True, type=click.IntRange(1, 100),
               help="Seeded shufflings of the undated documents to average over.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the first order.")
 @click.option("--scale", is_flag=True, help="Time assignments with 10k and 100k preloaded.")
 @click.option("--million", is_flag=True, help="With --scale, also preload 1M articles.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object last.")
-def command(input_path: Path | None, orders: int, seed: int, scale: bool, million: bool,
-            as_json: bool) -> None:
+def command(input_path: Path | None, xling_path: Path | None, orders: int, seed: int,
+            scale: bool, million: bool, as_json: bool) -> None:
     """Story clustering: pairwise and BCubed P/R/F1 and documents per second."""
     if scale:
         from tidings.benchmarks.cluster_scale import run_scale
@@ -141,14 +151,27 @@ def command(input_path: Path | None, orders: int, seed: int, scale: bool, millio
         else:
             click.echo(json.dumps(result, indent=1))
         return
-    if input_path is None:
-        raise click.UsageError("give --input FILE.jsonl (or --scale)")
-    records = load_records(input_path)
-    progress(f"clustering {len(records)} documents in {orders} orders")
+    if input_path is None and xling_path is None:
+        raise click.UsageError("give --input FILE.jsonl and/or --xling FILE.jsonl (or --scale)")
+    summary: dict[str, Any] = _run_file(input_path, orders, seed) if input_path else {}
+    if xling_path is not None:
+        summary["xling"] = _run_file(xling_path, orders, seed)
+    if as_json:
+        print_json(summary)
+
+
+def _run_file(path: Path, orders: int, seed: int) -> dict[str, Any]:
+    """Score one benchmark file over ``orders`` orders and print its rows."""
+    records = load_records(path)
+    progress(f"{path.name}: clustering {len(records)} documents in {orders} orders")
     summary = run_orders(records, orders, seed)
+    summary["input"] = str(path)
     click.echo(_row("overall", summary))
     for name, scores in summary["by_dataset"].items():
         click.echo(_row(name, scores))
+    if "cross_language" in summary:
+        cross = summary["cross_language"]
+        click.echo(f"{'across languages':8} pairwise P {cross['precision']:.3f} "
+                   f"R {cross['recall']:.3f} F1 {cross['f1']:.3f}")
     click.echo(f"docs/s {summary['docs_per_s']:.0f} (one core, mean over orders)")
-    if as_json:
-        print_json(summary)
+    return summary

@@ -6,6 +6,10 @@ predicted pairs precision is 1.0, with no gold pairs recall is 1.0. BCubed (Bagg
 1998) averages per-document precision and recall, F1 of the averages. A gold document with
 no prediction is its own singleton; per-dataset scores restrict both clusterings to that
 dataset's documents.
+
+When the records say which language each document is in (read for scoring only), the
+cross-language pairwise scores count only pairs of documents in different languages: did
+the clusterer join each report to its translations, and only to them?
 """
 
 from __future__ import annotations
@@ -47,6 +51,25 @@ def bcubed(gold: Mapping[Any, Hashable], pred: Mapping[Any, Hashable]) -> dict[s
     return {"precision": p, "recall": r, "f1": _f1(p, r)}
 
 
+def _cross_pairs(groups: Counter[tuple[Hashable, ...]]) -> int:
+    """Pairs in different languages, from counts keyed by (group..., language)."""
+    by_group: dict[tuple[Hashable, ...], list[int]] = {}
+    for key, n in groups.items():
+        by_group.setdefault(key[:-1], []).append(n)
+    return sum(_c2(sum(ns)) - sum(_c2(n) for n in ns) for ns in by_group.values())
+
+
+def cross_language(gold: Mapping[Any, Hashable], pred: Mapping[Any, Hashable],
+                   language: Mapping[Any, Hashable]) -> dict[str, float]:
+    """Pairwise P/R/F1 over pairs of documents whose languages differ."""
+    tp = _cross_pairs(Counter((gold[d], pred[d], language[d]) for d in gold))
+    pred_pairs = _cross_pairs(Counter((pred[d], language[d]) for d in gold))
+    gold_pairs = _cross_pairs(Counter((gold[d], language[d]) for d in gold))
+    p = tp / pred_pairs if pred_pairs else 1.0
+    r = tp / gold_pairs if gold_pairs else 1.0
+    return {"precision": p, "recall": r, "f1": _f1(p, r)}
+
+
 def evaluate(records: Sequence[Mapping[str, Any]], pred: Mapping[Any, Hashable]
              ) -> dict[str, Any]:
     """Overall and per-dataset scores: ``{"pairwise", "bcubed", "by_dataset": {name: ...}}``."""
@@ -59,4 +82,7 @@ def evaluate(records: Sequence[Mapping[str, Any]], pred: Mapping[Any, Hashable]
         g = {d: gold_all[d] for d in ids}
         p = {d: pred_all[d] for d in ids}
         result["by_dataset"][name] = {"pairwise": pairwise(g, p), "bcubed": bcubed(g, p)}
+    language = {r["id"]: r.get("language") for r in records}
+    if len(set(language.values()) - {None}) > 1:
+        result["cross_language"] = cross_language(gold_all, pred_all, language)
     return result
