@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 
+import regex
 from anyascii import anyascii
 from babel import Locale
 
@@ -22,13 +23,16 @@ from babel import Locale
 CALENDAR_LOCALES = ("en", "es", "it", "nl", "de", "fr", "pt", "ru", "uk", "pl", "el", "sv",
                     "da", "nb", "fi", "cs", "ro", "tr")
 
-# A final vowel is taken off a transliterated name, the commonest inflection of names
-# ("Норланда" → "norland", "Эльны" → "eln", "Elna" → "eln"); the same rule for every
-# language, so a name keeps one key everywhere. Longer endings cost more than they gave
-# ("Newsom" would become "news").
-_NAME_ENDINGS = ("a", "e", "i", "o", "u", "y")
-_NAME_STEM_MIN = 3  # never shorten a name below this many letters
-_SPACES = " \u00a0\u202f\u2009"  # thousands may be grouped by (no-break, thin) spaces
+# A name's key is its consonant skeleton: transliteration conventions disagree mostly on
+# vowels, on "h" ("Гренхавн" → "Grenkhavn" / "Grenhavn") and on y/j/w, and inflection mostly
+# changes a final vowel ("Норланда", "Norland"). Too short a skeleton says little, so names
+# under three consonants keep their letters, less a final vowel ("Elna", "Эльны" → "eln").
+_SKELETON_DROP = regex.compile(r"[aeiouyhjw]")
+_DOUBLED = regex.compile(r"(.)\1+")
+_SKELETON_MIN = 3
+_VOWELS = "aeiouy"
+# thousands may be grouped by spaces (no-break, thin) or apostrophes (Swiss "1'000")
+_GROUPS = regex.compile(r"[ \u00a0\u202f\u2009'’]")
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -40,30 +44,34 @@ def fold(word: str) -> str:
 
 @functools.lru_cache(maxsize=200_000)
 def name_key(word: str) -> str:
-    """One key for a name however it is written and inflected ("Норланда" ≡ "Norland")."""
-    key = "".join(c for c in fold(word) if c.isalnum())
-    for ending in _NAME_ENDINGS:
-        if key.endswith(ending) and len(key) - len(ending) >= _NAME_STEM_MIN:
-            return key[: -len(ending)]
-    return key
+    """One key for a name however it is written and inflected ("Норланда" ≡ "Norland" →
+    "nrlnd", "Шторм" ≡ "Storm" → "strm", "Elna" ≡ "Эльны" → "eln")."""
+    letters = "".join(c for c in fold(word) if c.isalnum())
+    skeleton = str(_DOUBLED.sub(r"\1", _SKELETON_DROP.sub("", letters.replace("kh", "h"))))
+    if len(skeleton) >= _SKELETON_MIN:
+        return skeleton
+    if len(letters) > _SKELETON_MIN and letters[-1] in _VOWELS:
+        return letters[:-1]
+    return letters
 
 
 def canonical_number(token: str) -> str | None:
     """A number written in any national format, as one token, or None if it is not one.
 
-    "13,000", "13.000" and "13 000" → "13000"; "4.25" and "4,25" → "4.25"; "7,465.95" and
-    "7.465,95" → "7465.95". With both separators, the last one is the decimal mark; with one
-    kind used once, a group of exactly three digits after it means thousands ("1.500",
-    "1,500") and anything else a decimal ("1,5", "2.25"); a leading "0" always means a
-    decimal ("0,750"). Spaces group thousands only in threes after a 1–3 digit head.
+    "13,000", "13.000", "13 000" and "13'000" → "13000"; "4.25" and "4,25" → "4.25";
+    "7,465.95", "7.465,95" and "7 465,95" → "7465.95". With both separators, the last one is
+    the decimal mark; with one kind used once, a group of exactly three digits after it means
+    thousands ("1.500", "1,500") and anything else a decimal ("1,5", "2.25"); a leading "0"
+    always means a decimal ("0,750"). Spaces and apostrophes group thousands only in threes
+    after a 1–3 digit head ("2010 300" is two numbers: None).
     """
-    for space in _SPACES[1:]:
-        token = token.replace(space, " ")
-    head, *spaced = token.split(" ")
-    if spaced and (not 1 <= len(head.replace(",", "").replace(".", "")) <= 3
-                   or any(len(g) != 3 or not g.isdecimal() for g in spaced)):
-        return None
-    token = head + "".join(spaced)
+    head, *groups = _GROUPS.split(token)
+    if groups:
+        last, _, decimals = groups[-1].partition(groups[-1][3:4] or ".")
+        if not 1 <= len(head) <= 3 or any(len(g) != 3 for g in groups[:-1]) or len(last) != 3 \
+                or (decimals and groups[-1][3] not in ".,"):
+            return None
+    token = head + "".join(groups)
     if not token.replace(",", "").replace(".", "").isdecimal() or not token[0].isdecimal():
         return None
     whole, fraction = _split_decimal(token)

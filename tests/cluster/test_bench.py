@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tidings.benchmarks import cluster as bench
-from tidings.benchmarks.cluster_score import bcubed, evaluate, pairwise
+from tidings.benchmarks.cluster_score import bcubed, cross_language, evaluate, pairwise
 from tidings.cli import cli
 
 from .reports import QUAKE_CALIFORNIA, QUAKE_JAPAN
@@ -79,3 +79,39 @@ def test_bench_command_prints_the_json_last(tmp_path: Path) -> None:
     last = json.loads(result.output.strip().splitlines()[-1])
     assert last["pairwise"]["f1"] == 1.0 and last["bcubed"]["f1"] == 1.0
     assert set(last["by_dataset"]) == {"toy"} and last["docs_per_s"] > 0
+
+
+def test_cross_language_pairs_by_hand() -> None:
+    gold = {1: "a", 2: "a", 3: "a", 4: "b"}
+    pred = {1: "x", 2: "x", 3: "y", 4: "y"}
+    language = {1: "en", 2: "es", 3: "en", 4: "es"}
+    # gold pairs across languages: (1,2) (2,3); predicted: (1,2) right, (3,4) wrong
+    assert cross_language(gold, pred, language) == pytest.approx(
+        {"precision": 0.5, "recall": 0.5, "f1": 0.5})
+    assert cross_language(gold, gold, {d: "en" for d in gold})["recall"] == 1.0
+
+
+def test_bench_reports_a_cross_language_file_beside_the_english_one(tmp_path: Path) -> None:
+    from .test_xling import NORLAND, SVELAND
+
+    def write(name: str, reports: list[tuple[str, str, str]]) -> Path:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(
+            {"id": f"{name}{i}", "title": title, "text": text, "published": None,
+             "language": language, "story": story, "dataset": "toy"}) + "\n"
+            for i, (story, language, (title, text)) in enumerate(reports)))
+        return path
+
+    languages = ("en", "es", "it", "ru")
+    xling = write("x", [("n", lang, r) for lang, r in zip(languages, NORLAND, strict=True)]
+                  + [("s", lang, r) for lang, r in zip(languages, SVELAND, strict=True)])
+    english = write("e", [("jp", "en", r) for r in QUAKE_JAPAN]
+                    + [("us", "en", r) for r in QUAKE_CALIFORNIA])
+    result = CliRunner().invoke(cli, ["bench", "cluster", "--input", str(english), "--xling",
+                                      str(xling), "--orders", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    last = json.loads(result.output.strip().splitlines()[-1])
+    assert last["pairwise"]["f1"] == 1.0 and "cross_language" not in last
+    assert last["xling"]["pairwise"]["f1"] == 1.0
+    assert last["xling"]["cross_language"]["recall"] == 1.0
+    assert last["xling"]["documents"] == 8 and last["xling"]["docs_per_s"] > 0

@@ -7,8 +7,10 @@ returns where it went. Steps per document:
 1. verbatim copies (MinHash, :mod:`tidings.cluster.dedupe`) join their original's story;
 2. the document's weighted terms (:mod:`tidings.cluster.features`) with IDF learned from the
    stream fetch candidate stories from a windowed inverted index (:mod:`tidings.cluster.index`);
-3. each candidate is scored by cosine similarity to its centroid, minus a penalty for the
-   gap between dates, and the best one above the threshold wins, else a new story starts;
+3. each candidate is scored by cosine similarity to its centroid — or, when higher, a share of
+   the cosine over names, numbers and dates alone, which is what survives translation —
+   minus a penalty for the gap between dates, and the best one above the threshold wins, else
+   a new story starts;
 4. stories that turn out to be one are merged, and recent documents are revisited so the
    result depends less on arrival order.
 """
@@ -34,6 +36,11 @@ class ClusterConfig:
     """Knobs of the clusterer; defaults were chosen on the train split, checked on dev."""
 
     threshold: float = 0.22  # minimum similarity to join a story
+    # Across languages: the cosine over names, numbers and dates only, times this weight,
+    # counts when it beats the cosine over all terms; it needs ``cross_min_shared`` shared
+    # single-word terms (0 turns the channel off).
+    cross_weight: float = 0.5
+    cross_min_shared: int = 3
     window_days: float = 30.0  # stories idle longer than this are closed
     date_penalty: float = 0.0  # similarity lost per ``date_scale_days`` between dates
     date_scale_days: float = 3.0
@@ -155,12 +162,15 @@ class StoryClusterer:
         return item
 
     def _weigh(self, item: Member) -> None:
-        item.vec = weigh(item.raw, self.idf, self.config.vector_terms)
+        item.set_vector(weigh(item.raw, self.idf, self.config.vector_terms))
         ranked = sorted(item.vec.items(), key=lambda kv: -kv[1])
         item.terms = tuple(k for k, _ in ranked[: self.config.index_terms])
 
     def _score(self, item: Member, story: StoryVectors) -> float:
         sim = story.similarity(item.vec)
+        if self.config.cross_weight > 0:
+            cross = story.cross_language_similarity(item, self.config.cross_min_shared)
+            sim = max(sim, self.config.cross_weight * cross)
         if item.day is not None and story.first is not None and story.last is not None:
             gap = max(0.0, story.first - item.day, item.day - story.last)
             sim -= self.config.date_penalty * gap / self.config.date_scale_days
@@ -253,8 +263,7 @@ class StoryClusterer:
             other = self._stories.get(other_id)
             if other_id == sid or other is None or not other.members:
                 continue
-            cross = story.cross(other)
-            inside = min(story.inside(other), other.inside(story))
+            cross, inside = self._link(story, other)
             if cross >= self.config.merge_floor and cross >= self.config.merge_ratio * inside \
                     and cross > best_cross and self._dates_close(story, other):
                 best, best_cross = other_id, cross
@@ -264,6 +273,18 @@ class StoryClusterer:
         survivor, gone = (sid, best) if (len(story.members), -sid) >= (len(other.members), -best) \
             else (best, sid)
         self._merge(gone, survivor, result)
+
+    def _link(self, story: StoryVectors, other: StoryVectors) -> tuple[float, float]:
+        """Average-link similarity across two stories and inside the less coherent one,
+        over all terms or (weighted, when higher) over names, numbers and dates."""
+        cross = story.cross(other)
+        inside = min(story.inside(other), other.inside(story))
+        weight = self.config.cross_weight
+        if weight > 0:
+            cross = max(cross, weight * story.cross(other, cross_language=True))
+            inside = max(inside, weight * min(story.inside(other, cross_language=True),
+                                              other.inside(story, cross_language=True)))
+        return cross, inside
 
     def _dates_close(self, a: StoryVectors, b: StoryVectors) -> bool:
         if a.first is None or b.first is None or a.last is None or b.last is None:

@@ -21,16 +21,18 @@ from tidings.textnorm import canonical_number, fold, is_weekday, month_number, n
 
 # Words (letters/digits, inner apostrophes) and sentence ends; hyphens split words.
 # Decimal numbers stay whole ("7.1"); commas, brackets and dashes end a run of names.
-# Thousands grouped by spaces stay whole too ("13 000"); textnorm decides what a number is.
+# Thousands grouped by spaces or apostrophes stay whole too ("13 000", "13'000");
+# textnorm decides what a number is.
 _TOKEN = regex.compile(
-    r"(\p{N}+(?:[.,]\p{N}+)*(?:[ \u00a0\u202f\u2009]\p{N}{3}(?![\p{N}]))*"
+    r"(\p{N}+(?:[.,]\p{N}+)*(?:[ \u00a0\u202f\u2009'’]\p{N}{3}(?:[.,]\p{N}+)?(?!\p{N}))*"
     r"|[\p{L}\p{N}]+(?:['’][\p{L}]+)*)|([.!?;:\n\"“”]+)|([,()/–—]+)")
 _NOT_NAMES = frozenset(("today", "yesterday"))
 _DAY_REACH = 2  # "9 October", "October 9", "9 de octubre", "16th July": a day this close
 
 NAME = "E|"  # a name-like token or run of them
 NUMBER = "#|"  # a number mentioned in the text
-DATE = "D|"  # a year-month mentioned in the text
+DATE = "D|"  # a year-month or month-day mentioned in the text
+CROSS_LANGUAGE_KINDS = frozenset((NAME, NUMBER, DATE))  # what survives translation
 
 
 @dataclass(frozen=True, slots=True)
