@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from babel import Locale
 from babel.numbers import format_decimal
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tidings.cluster.features import extract
@@ -40,11 +40,13 @@ def test_what_only_looks_like_a_grouped_number_is_none(written: str) -> None:
     assert canonical_number(written) is None
 
 
+@settings(deadline=None)  # the first example loads Babel's data: slow on a busy machine
 @given(st.integers(min_value=0, max_value=10**12), st.sampled_from(NUMBER_LOCALES))
 def test_a_whole_number_has_one_token_in_every_locale(value: int, locale: str) -> None:
     assert canonical_number(format_decimal(value, locale=locale)) == str(value)
 
 
+@settings(deadline=None)  # the first example loads Babel's data: slow on a busy machine
 @given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=99),
        st.sampled_from(NUMBER_LOCALES))
 def test_a_decimal_with_two_places_has_one_token_in_every_locale(
@@ -111,6 +113,7 @@ def test_different_names_keep_different_keys() -> None:
     assert len(keys) == 9
 
 
+@settings(deadline=None)  # the first example loads Babel's data: slow on a busy machine
 @given(st.text(alphabet=st.characters(categories=("Lu", "Ll")), min_size=1, max_size=12))
 def test_name_keys_ignore_case_and_script_and_are_ascii(word: str) -> None:
     key = name_key(word)
