@@ -3,7 +3,6 @@ browsers (TestClients) signed in as each."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -11,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from fixtures_server import feed_server
-from tidings import passwords
+from security.conftest import cheap_hashing, csrf_of
 from tidings.config import Settings
 from tidings.operations.users import create_user
 from tidings.store import Store
@@ -23,14 +22,7 @@ ALICE = ("alice", "alice's secret pw")
 BOB = ("bob", "bob's secret pw!")
 CHIEF = ("chief", "correct horse battery")
 
-__all__ = ["feed_server"]
-
-
-def csrf_of(html: str) -> str:
-    """The value of the first hidden CSRF field in a page."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF field in the page"
-    return match.group(1)
+__all__ = ["cheap_hashing", "csrf_of", "feed_server"]
 
 
 def sign_in(client: TestClient, name: str, password: str, next_url: str = "") -> str:
@@ -41,16 +33,6 @@ def sign_in(client: TestClient, name: str, password: str, next_url: str = "") ->
                            follow_redirects=False)
     assert response.status_code == 303, response.text
     return response.headers["location"]
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing() -> Iterator[None]:
-    """Argon2id with small costs: the same code path, milliseconds instead of a second."""
-    from argon2 import PasswordHasher
-
-    previous = passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    yield
-    passwords.use_hasher(previous)
 
 
 @pytest.fixture
