@@ -196,3 +196,13 @@ def test_hostile_content_is_never_rendered_raw(alice: TestClient, ids: Seeded,
     opened = alice.get(f"/reader/articles/{ids.articles['arch']}").text
     assert "<script>alert" not in opened and "onclick" not in opened
     assert "javascript:" not in opened
+
+
+def test_the_starred_list_offers_no_mark_all(alice: TestClient, ids: Seeded) -> None:
+    post_state(alice, ids.articles["arch"], "star")
+    page = alice.get("/reader?view=starred").text
+    assert titles(page) and "/reader/mark-all-read" not in page
+    refused = alice.post("/reader/mark-all-read", data={"csrf_token": csrf_of(page),
+                                                        "view": "starred"})
+    assert refused.status_code == 400
+    assert len(titles(alice.get("/reader").text)) == 7
