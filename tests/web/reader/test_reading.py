@@ -173,7 +173,7 @@ def test_grouping_by_story(alice: TestClient, site_store: Store) -> None:
 def test_bad_addresses_are_kind(alice: TestClient) -> None:
     for query, status in (("view=sideways", 400), ("source=abc", 400),
                           ("source=1&folder=2", 400), ("source=999", 404),
-                          ("folder=999", 404), ("c=" + "9" * 300, 400)):
+                          ("folder=999", 404), ("c=" + "9" * 300, 400), ("c=abc", 400)):
         page = alice.get("/reader?" + query)
         assert page.status_code == status, query
         assert 'class="error-note" role="alert"' in page.text

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from tidings.errors import FormError, NotFoundError, one_line
+from tidings.errors import FormError, InputError, NotFoundError, one_line
 from tidings.operations import reading
 from tidings.web.reader.common import Handlers
 from tidings.web.reader.forms import ids_of, parse_scope, safe_back, wants_json
@@ -49,7 +49,7 @@ class ReaderActions(Handlers):
             answer = await run_in_threadpool(work, user.id, form)
         except NotFoundError as exc:
             return _refusal(request, 404, one_line(exc, 200))
-        except FormError as exc:
+        except InputError as exc:  # ours (FormError) or the reader layer's
             return _refusal(request, 400, one_line(exc, 200))
         if wants_json(request):
             return JSONResponse(answer, headers={"cache-control": "no-store"})

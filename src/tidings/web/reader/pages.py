@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tidings.errors import FormError, NotFoundError, one_line
+from tidings.errors import InputError, NotFoundError, one_line
 from tidings.operations import accounts, reading
 from tidings.web.reader import lists
 from tidings.web.reader.common import Handlers
@@ -33,14 +33,14 @@ class ReaderPages(Handlers):
         try:
             scope = parse_scope(query)
             token = continuation(query)
-        except FormError as exc:
+        except InputError as exc:  # ours (FormError) or the reader layer's
             return await self._bad(request, signed, one_line(exc, 200))
         back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         try:
             context = await run_in_threadpool(self._list_context, signed, scope, token, back)
         except NotFoundError as exc:
             return await self._bad(request, signed, one_line(exc, 200), status_code=404)
-        except FormError as exc:
+        except InputError as exc:  # ours (FormError) or the reader layer's
             return await self._bad(request, signed, one_line(exc, 200))
         undo = query.get("undo", "")
         return self.page("reader/index.html", request, signed, active="reader",
