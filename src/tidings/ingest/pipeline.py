@@ -158,10 +158,8 @@ def prepare_response(store: Store, settings: Settings, feed: Feed, response: Res
                      now: datetime, *, parsed: ParsedFeed | None = None,
                      rng: random.Random | None = None,
                      recent_stored: int | None = None) -> PreparedWrite:
-    """Parse a fetched body and work out the rows and feed state to write (no writing).
-
-    ``recent_stored``: the feed's articles of the last week when the caller counted them
-    for many feeds at once (else one count here)."""
+    """Parse a fetched body and work out the rows and feed state to write (no writing);
+    ``recent_stored``: the feed's articles of the last week, if the caller counted them."""
     rng = rng or random.Random()
     changes: dict[str, Any] = {}
     moved = response.permanent_url
@@ -216,13 +214,9 @@ def ingest_response(store: Store, settings: Settings, feed: Feed, response: Resp
 
 
 class GroupWriter:
-    """One writer for a refresh, or for a worker's many one-feed refreshes: feeds ready
-    while a write is under way share the next transaction.
-
-    SQLite has one writer anyway; grouping turns hundreds of small commits (each a lock
-    hand-over and a WAL append) into a few larger ones, and on PostgreSQL a few statements
-    carry many feeds' rows instead of a few per feed.
-    """
+    """One writer for a refresh (or a worker's one-feed refreshes): feeds ready while a
+    write is under way share the next transaction and its few statements (SQLite has one
+    writer anyway; hundreds of small commits become a few larger ones)."""
 
     MAX_FEEDS = 64
     MAX_ROWS = 2500  # keeps one write transaction well under a second
@@ -294,25 +288,31 @@ def _record_error(store: Store, settings: Settings, feed: Feed, exc: BaseExcepti
 
 async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed: Feed,
                        now: datetime, rng: random.Random, writer: GroupWriter,
-                       recent_stored: int) -> FeedOutcome:
-    try:
-        response = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
-        parsed = await follow_index(fetcher, response)  # None unless a sitemap index
-        job = await asyncio.to_thread(prepare_response, store, settings, feed, response, now,
-                                      parsed=parsed, rng=rng, recent_stored=recent_stored)
-        ids = await writer.write(job)
-        log.debug("feed refreshed", extra={
-            "feed_id": feed.id, "url": feed.url, "status": response.status,
-            "new_articles": len(ids), "not_modified": job.not_modified,
-            "duration_s": round(response.elapsed, 3)})
-        return FeedOutcome(feed, new_ids=ids, not_modified=job.not_modified, parsed=job.parsed)
-    except TidingsError as exc:  # FetchError, ParseError, a store error
-        return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
-    except Exception as exc:  # one feed's surprise must not stop the others
-        log.exception("unexpected failure refreshing a feed",
-                      extra={"feed_id": feed.id, "url": feed.url})
-        err = RuntimeError(f"internal error: {type(exc).__name__}: {exc}")
-        return await asyncio.to_thread(_record_error, store, settings, feed, err, now, rng)
+                       recent_stored: int, room: asyncio.Semaphore) -> FeedOutcome:
+    """One feed, from fetch to write; ``room`` bounds how many feeds are anywhere between
+    the two (bodies and parsed entries wait for the writer in memory)."""
+    async with room:
+        try:
+            response = await fetcher.get(feed.url, etag=feed.etag,
+                                         last_modified=feed.last_modified)
+            parsed = await follow_index(fetcher, response)  # None unless a sitemap index
+            job = await asyncio.to_thread(prepare_response, store, settings, feed, response,
+                                          now, parsed=parsed, rng=rng,
+                                          recent_stored=recent_stored)
+            ids = await writer.write(job)
+            log.debug("feed refreshed", extra={
+                "feed_id": feed.id, "url": feed.url, "status": response.status,
+                "new_articles": len(ids), "not_modified": job.not_modified,
+                "duration_s": round(response.elapsed, 3)})
+            # no parsed document in the outcome: a refresh holds every outcome till its end
+            return FeedOutcome(feed, new_ids=ids, not_modified=job.not_modified)
+        except TidingsError as exc:  # FetchError, ParseError, a store error
+            return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
+        except Exception as exc:  # one feed's surprise must not stop the others
+            log.exception("unexpected failure refreshing a feed",
+                          extra={"feed_id": feed.id, "url": feed.url})
+            err = RuntimeError(f"internal error: {type(exc).__name__}: {exc}")
+            return await asyncio.to_thread(_record_error, store, settings, feed, err, now, rng)
 
 
 def select_feeds(store: Store, *, feed_ids: Sequence[int] | None, only_due: bool,
@@ -350,8 +350,9 @@ async def refresh_async(store: Store, settings: Settings, *,
     rng = random.Random()
     own_writer = writer is None
     group = writer or GroupWriter(store)
+    room = asyncio.Semaphore(2 * max(settings.fetch_concurrency, 1))
     tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng, group,
-                                                recent.get(f.id or 0, 0)))
+                                                recent.get(f.id or 0, 0), room))
              for f in feeds]
     if progress is not None:
         progress(0, len(feeds))
