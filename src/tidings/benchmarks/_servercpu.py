@@ -16,15 +16,15 @@ def postmaster_pid(url: str) -> int | None:
     """The PostgreSQL server's main process, when it runs on this machine (else None)."""
     if not url.startswith("postgres"):
         return None
-    backend = postgres_backend_pid(url)
-    if backend is None:
-        return None
-    try:
-        status = Path(f"/proc/{backend}/status").read_text()
-        return int(next(line.split()[1] for line in status.splitlines()
-                        if line.startswith("PPid:")))
-    except (OSError, StopIteration, ValueError):
-        return None
+    with postgres_backend_pid(url) as backend:  # read while the backend is alive
+        if backend is None:
+            return None
+        try:
+            status = Path(f"/proc/{backend}/status").read_text()
+            return int(next(line.split()[1] for line in status.splitlines()
+                            if line.startswith("PPid:")))
+        except (OSError, StopIteration, ValueError):
+            return None
 
 
 #: the name of a thread that only measures: the CPU profile leaves it out

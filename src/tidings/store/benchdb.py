@@ -62,15 +62,23 @@ def scratch_postgres(database_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def postgres_backend_pid(url: str) -> int | None:
-    """The process id of one server backend for ``url`` (None when it cannot be asked)."""
+@contextlib.contextmanager
+def postgres_backend_pid(url: str) -> Iterator[int | None]:
+    """The process id of one server backend for ``url`` (None when it cannot be asked),
+    alive until the block ends."""
     engine = sa.create_engine(normalize_url(url))
+    conn: sa.Connection | None = None
+    pid: int | None = None
     try:
-        with engine.connect() as conn:
-            return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+        conn = engine.connect()
+        pid = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
     except sa.exc.SQLAlchemyError:
-        return None
+        pid = None
+    try:
+        yield pid
     finally:
+        if conn is not None:
+            conn.close()
         engine.dispose()
 
 
