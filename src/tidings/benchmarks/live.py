@@ -166,11 +166,13 @@ def _setup(hub: LoopbackHub, hub_base: str, url: str, n_feeds: int) -> list[str]
 
 
 def _push_all(hub: LoopbackHub, hub_base: str, topics: list[str], window: float,
-              rng: random.Random) -> dict[str, float]:
-    """One new item per feed at a random moment of the window; push time per title."""
+              rng: random.Random) -> tuple[dict[str, float], list[float]]:
+    """One new item per feed at a random moment of the window; push time per title, and
+    how long the callback took to answer each push (ms)."""
     started = time.monotonic()
     plan = sorted((rng.uniform(0, window), n) for n in range(len(topics)))
     pushed: dict[str, float] = {}
+    answered: list[float] = []
     lock = threading.Lock()
 
     def push(at: float, n: int, client: httpx.Client) -> None:
@@ -179,15 +181,17 @@ def _push_all(hub: LoopbackHub, hub_base: str, topics: list[str], window: float,
         body = _atom(topics[n], hub_base + "/hub", f"push-{n}", title, datetime.now(UTC))
         method = rng.choice(sorted(METHODS))
         sent = time.monotonic()
-        if hub.push(topics[n], body, method=method, client=client) == [202]:
-            with lock:
+        ok = hub.push(topics[n], body, method=method, client=client) == [202]
+        with lock:
+            answered.append((time.monotonic() - sent) * 1000)
+            if ok:
                 pushed[title] = sent
 
     with httpx.Client(trust_env=False, timeout=10) as client, \
             ThreadPoolExecutor(max_workers=16) as pool:
         for future in [pool.submit(push, at, n, client) for at, n in plan]:
             future.result()
-    return pushed
+    return pushed, answered
 
 
 @click.command("live")
@@ -249,7 +253,7 @@ def _measure(hub: LoopbackHub, hub_base: str, base: str, topics: list[str], wind
     for thread in threads:
         thread.start()
     time.sleep(1.0)  # the event stream is connected before the first push
-    pushed = _push_all(hub, hub_base, topics, window, rng)
+    pushed, answered = _push_all(hub, hub_base, topics, window, rng)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and (
             len(watcher.latest) < len(pushed) or (watcher.sse and len(watcher.events)
@@ -267,7 +271,8 @@ def _measure(hub: LoopbackHub, hub_base: str, base: str, topics: list[str], wind
         lost = max(lost, len(topics) - len(to_event))
     else:
         progress("no SSE stream at /api/events on this server: push_to_event_ms is null")
-    progress(f"{watcher.polls} polls of /api/latest; {len(pushed)} pushes accepted")
+    progress(f"{watcher.polls} polls of /api/latest; {len(pushed)} pushes accepted; "
+             f"callback answered in {_percentiles(answered)} ms")
     return {"push_to_latest_ms": _percentiles(to_latest),
             "push_to_event_ms": _percentiles(to_event) if watcher.sse else None,
             "pushes": len(pushed), "lost": lost}
