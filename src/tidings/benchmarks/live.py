@@ -13,7 +13,8 @@ when each item is first visible:
 - as an ``article`` event on ``/api/events`` (Server-Sent Events), when the server has it;
   without it ``push_to_event_ms`` is ``null``.
 
-A push not visible within ``--timeout`` seconds is lost. With ``--json`` the last line is
+A push not visible within ``--timeout`` seconds is lost. ``--database`` runs it on another
+(empty) store, such as a new PostgreSQL database. With ``--json`` the last line is
 ``{"push_to_latest_ms": {"p50", "p95"}, "push_to_event_ms": {"p50", "p95"} or null,
 "pushes", "lost"}``.
 """
@@ -205,12 +206,15 @@ def _push_all(hub: LoopbackHub, hub_base: str, topics: list[str], window: float,
 @click.option("--setup-timeout", default=300.0, show_default=True,
               help="Seconds to wait for every subscription to be verified.")
 @click.option("--seed", default=1, show_default=True)
+@click.option("--database", default="",
+              help="An empty store to use instead of a temporary SQLite one (e.g. a new "
+                   "PostgreSQL database); it is filled, not emptied afterwards.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (last line).")
 def command(n_feeds: int, window: float, poll: float, timeout: float, setup_timeout: float,
-            seed: int, as_json: bool) -> None:
+            seed: int, database: str, as_json: bool) -> None:
     """Push-to-visible latency of WebSub content: /api/latest and /api/events."""
     home = Path(tempfile.mkdtemp(prefix="tidings-bench-live-"))
-    url = f"sqlite:///{home / 'bench.db'}"
+    url = database or f"sqlite:///{home / 'bench.db'}"
     hub = LoopbackHub()
     hub_sock, site_sock = _free_socket(), _free_socket()
     hub_base = f"http://127.0.0.1:{hub_sock.getsockname()[1]}"
