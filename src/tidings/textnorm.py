@@ -120,3 +120,9 @@ def month_number(word: str) -> int:
 def is_weekday(word: str) -> bool:
     """True for a weekday's name in any of :data:`CALENDAR_LOCALES`."""
     return word.lower() in _calendar()[1]
+
+
+def language_code(tag: str | None) -> str:
+    """The primary subtag of a language tag or locale, lower-case ("en-GB", "en_US" → "en"),
+    "" for none. For choosing and showing reports by language, never for clustering."""
+    return str(regex.split(r"[-_.@]", (tag or "").strip().lower(), maxsplit=1)[0])

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tidings.cluster.clusterer import Assignment, ClusterConfig, ClusterDoc, StoryClusterer
-from tidings.cluster.headline import representative_title
+from tidings.cluster.headline import story_headline
 from tidings.config import Settings
 from tidings.sanitize import html_to_text
 from tidings.store import Store
@@ -75,7 +75,7 @@ def run_pending(store: Store, settings: Settings, *, limit: int | None = None) -
             break
         try:
             with store.clustering.batch() as batch:
-                _assign_batch(batch, state, rows)
+                _assign_batch(batch, state, rows, settings.locale)
                 state.epoch = batch.finish()
         except BaseException:
             forget(store)  # memory may be ahead of the rolled-back store
@@ -117,7 +117,8 @@ def _follow(merged: Mapping[int, int], sid: int) -> int:
     return sid
 
 
-def _assign_batch(batch: ClusterBatch, state: _State, rows: Sequence[Mapping[Any, Any]]) -> None:
+def _assign_batch(batch: ClusterBatch, state: _State, rows: Sequence[Mapping[Any, Any]],
+                  locale: str) -> None:
     now = datetime.now(UTC)
     touched: set[int] = set()
 
@@ -147,7 +148,7 @@ def _assign_batch(batch: ClusterBatch, state: _State, rows: Sequence[Mapping[Any
         batch.assign(int(row["id"]), sid, copy_of)
     alive = set(state.story_of.values())
     live = {s for s in touched if s in alive}
-    batch.refresh(live, now, titles=_titles(batch, live))
+    batch.refresh(live, now, titles=_titles(batch, live, locale))
 
 
 def _move(batch: ClusterBatch, moved: Mapping[Hashable, int],
@@ -160,6 +161,7 @@ def _move(batch: ClusterBatch, moved: Mapping[Hashable, int],
         batch.move(sid, ids)
 
 
-def _titles(batch: ClusterBatch, story_ids: set[int]) -> dict[int, str]:
-    return {sid: representative_title([title for title, _ in rows], rows[0][1])
+def _titles(batch: ClusterBatch, story_ids: set[int], locale: str) -> dict[int, str]:
+    """Each story's headline, in the site's locale when one of its reports is in it."""
+    return {sid: story_headline(rows, locale)
             for sid, rows in batch.headlines(story_ids, TITLE_SAMPLE).items()}

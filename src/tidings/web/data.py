@@ -7,7 +7,7 @@ render them, so the site and the API can never disagree. Times are ISO 8601 with
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,8 +20,9 @@ from tidings.store import Store
 from tidings.store.reads import ReadRepo
 from tidings.store.search import SearchRepo
 from tidings.store.storyrows import StoryRow
+from tidings.textnorm import language_code
 from tidings.web.bodyimages import proxy_body_images
-from tidings.web.i18n import format_when, normalize_locale, time_label
+from tidings.web.i18n import format_when, language_name, normalize_locale, time_label
 from tidings.web.imagelinks import image_links
 
 
@@ -225,11 +226,19 @@ class SiteData:
         total = self.store.stories.count()
         return {"stories": page, "total": total}
 
-    def story(self, story_id: int, now: datetime) -> dict[str, Any]:
-        """One story (resolving merges) with its full coverage, for the API and the page."""
+    def story(self, story_id: int, now: datetime, language: str | None = None
+              ) -> dict[str, Any]:
+        """One story (resolving merges) with its full coverage, for the API and the page;
+        with ``language``, only its reports in that language ("en" also takes "en-GB")."""
         row = self.store.story_rows.live(story_id)
         payload = self._stories_payload([row], now)[0]
         members = self.search_repo.in_stories([row.id])
+        languages = self.story_languages(members)
+        payload["languages"] = [lang["code"] for lang in languages]
+        wanted = language_code(language)
+        if wanted:
+            members = [a for a in members if language_code(a.language) == wanted]
+            payload["article_ids"] = [a.id for a in members]
         sources = self.sources_by_id(now)
         dicts = {a.id: self.article_dict(a, sources, now) for a in members}
         for d in dicts.values():
@@ -256,7 +265,17 @@ class SiteData:
             "timeline": [dicts[a.id] for a in members],
             "first_report": dicts[first.id] if first else None,
             "credits": credits,
+            "languages": languages,
+            "language": wanted or None,
         }
+
+    def story_languages(self, members: list[Article]) -> list[dict[str, Any]]:
+        """The languages a story's reports are in, most reports first, named in the site's
+        locale (reports whose language is unknown are not counted)."""
+        counts = Counter(language_code(a.language) for a in members)
+        counts.pop("", None)
+        return [{"code": code, "name": language_name(code, self.locale), "count": n}
+                for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     # -- one article -------------------------------------------------------------------------
 

@@ -103,3 +103,13 @@ def format_when(dt: datetime, tz: tzinfo, locale: str = "en") -> str:
     lang = normalize_locale(locale)
     local = dt.astimezone(tz)
     return f"{format_date(local.date(), 'medium', locale=lang)}, {local:%H:%M}"
+
+
+def language_name(code: str, locale: str = "en") -> str:
+    """A language's name as readers of ``locale`` write it ("ru" → "Russian" / "Русский");
+    the code itself when Babel does not know it."""
+    try:
+        name = Locale.parse(normalize_locale(locale)).languages.get(code)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return name[:1].upper() + name[1:] if name else code

@@ -93,6 +93,7 @@ def spec() -> dict[str, Any]:
                 "article_ids": {"type": "array", "items": {"type": "integer"}},
                 "sources": {"type": "array", "items": ref("SourceRef")},
                 "first_published_at": time, "last_published_at": time,
-                "views": {"type": "integer"}, "score": {"type": "number"}}},
+                "views": {"type": "integer"}, "score": {"type": "number"},
+                "languages": {"type": "array", "items": {"type": "string"}}}},
         }},
     }

@@ -190,8 +190,10 @@ SHORT_PAGING = (limit(MAX_SHORT_LIMIT), OFFSET)
 SOURCE = Param("source", "integer", low=1, high=MAX_ID, description="only this outlet's articles")
 Q = Param("q", "text", description="words to search for")
 Q_REQUIRED = Param("q", "text", required=True, description="words to search for")
-SEARCH = (*PAGING, Q_REQUIRED, SOURCE,
-          Param("language", "language", aliases=("lang",), description="e.g. en"),
+LANGUAGE_FILTER = Param("language", "language", aliases=("lang",), description="e.g. en")
+REPORT_LANGUAGE = Param("language", "language", aliases=("lang",),
+                        description="only the story's reports in this language, e.g. ru")
+SEARCH = (*PAGING, Q_REQUIRED, SOURCE, LANGUAGE_FILTER,
           Param("since", "when", description="YYYY-MM-DD or ISO 8601"),
           Param("until", "when", end=True, description="YYYY-MM-DD (the whole day) or ISO 8601"))
 
