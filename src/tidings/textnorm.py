@@ -97,29 +97,39 @@ def _split_decimal(token: str) -> tuple[str, str]:
     return head, tail
 
 
+WEEKDAY = 13  # what calendar_word answers for a weekday's name
+
+
 @functools.cache
-def _calendar() -> tuple[dict[str, int], frozenset[str]]:
-    months: dict[str, int] = {}
-    days: set[str] = set()
+def _calendar() -> dict[str, int]:
+    """Lower-case and transliterated month names → 1–12, weekday names → WEEKDAY."""
+    words: dict[str, int] = {}
     for code in CALENDAR_LOCALES:
         locale = Locale.parse(code)
         for context in ("format", "stand-alone"):
             for number, name in locale.months[context]["wide"].items():
                 for form in (name.lower(), fold(name)):
-                    months.setdefault(form, number)
+                    words.setdefault(form, number)
             for name in locale.days[context]["wide"].values():
-                days.update((name.lower(), fold(name)))
-    return months, frozenset(days)
+                for form in (name.lower(), fold(name)):
+                    words.setdefault(form, WEEKDAY)
+    return words
+
+
+def calendar_word(lower: str) -> int:
+    """One lookup for a lower-case word: its month (1–12), WEEKDAY, or 0 for neither."""
+    return _calendar().get(lower, 0)
 
 
 def month_number(word: str) -> int:
     """1–12 for a month's name in any of :data:`CALENDAR_LOCALES` ("julio", "июля"), else 0."""
-    return _calendar()[0].get(word.lower(), 0)
+    found = calendar_word(word.lower())
+    return found if found != WEEKDAY else 0
 
 
 def is_weekday(word: str) -> bool:
     """True for a weekday's name in any of :data:`CALENDAR_LOCALES`."""
-    return word.lower() in _calendar()[1]
+    return calendar_word(word.lower()) == WEEKDAY
 
 
 def language_code(tag: str | None) -> str:

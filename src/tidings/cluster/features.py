@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import regex
 from stop_words import LANGUAGE_MAPPING, get_stop_words
 
-from tidings.textnorm import canonical_number, fold, is_weekday, month_number, name_key
+from tidings.textnorm import WEEKDAY, calendar_word, canonical_number, fold, name_key
 
 # Words (letters/digits, inner apostrophes) and sentence ends; hyphens split words.
 # Decimal numbers stay whole ("7.1"); commas, brackets and dashes end a run of names.
@@ -199,13 +199,15 @@ class _DateReader:
 
     def word(self, lower: str) -> bool:
         """Read a word; True when it is a calendar word (a month, a weekday), never a name."""
-        month = month_number(lower)
+        month = calendar_word(lower)
+        if month == WEEKDAY:
+            return True
         if month:
             self.month, self.month_at = month, self.position
             if self.position - self.day_at <= _DAY_REACH:
                 self._add(f"{month:02d}-{self.day:02d}")
             return True
-        return lower in _NOT_NAMES or is_weekday(lower)
+        return lower in _NOT_NAMES
 
     def number(self, value: str) -> None:
         if not value.isdecimal():
