@@ -1,7 +1,7 @@
 """Text representation for story clustering: weighted terms, names, numbers and dates.
 
 Bag-of-words alone merges two events of one kind (two earthquakes, two shootings); what tells
-them apart is *who, where and when*. So besides stemmed words, a document yields name tokens
+them apart is *who, where and when*. So besides word keys, a document yields name tokens
 (capitalized words and runs of them, as a cheap named-entity stand-in), numbers, and dates it
 mentions. Everything is plain Python with caches, because it runs once per article.
 """
@@ -64,11 +64,11 @@ def stop_words(language: str | None) -> frozenset[str]:
 def word_key(lower: str, letters: int = 6) -> str:
     """A language-blind stem: the first letters of the word in Latin script.
 
-    Truncation stems about as well as Snowball in English ("elected", "election" →
-    "electe", "electi" aside, "rates"/"rate" → "rate"), and unlike a per-language stemmer
-    it lets cognates meet across languages ("antenna", "antenne"; "compañía", "company";
-    "industrial", "industriale") and scripts ("Норланд", "Norland"). Six letters scored best
-    on all three tuning splits (five joins too much, seven too little; docs/clustering.md).
+    Truncation stems English about as well as Snowball did ("rates", "rate" → "rate";
+    "elections", "election" → "electi"), and unlike a per-language stemmer it needs no
+    language and lets cognates meet across languages and scripts ("antenna", "antenne" →
+    "antenn"; "compañía", "company" → "compan"; "Норланд", "Norland" → "norlan"). Six
+    letters scored best over the three tuning splits (docs/clustering.md).
     """
     return fold(lower)[:letters]
 
