@@ -39,7 +39,7 @@ _GROUPS = regex.compile(r"[ \u00a0\u202f\u2009'’]")
 def fold(word: str) -> str:
     """Lower-case Latin letters of any script ("Норланд" → "norland", "Zürich" → "zurich");
     apostrophes that transliteration leaves for soft signs are dropped ("El'na" → "elna")."""
-    return anyascii(word).lower().replace("'", "")
+    return anyascii(word.lower()).lower().replace("'", "")
 
 
 @functools.lru_cache(maxsize=200_000)
