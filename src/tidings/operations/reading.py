@@ -47,6 +47,11 @@ def stream_ids(store: Store, user_id: int, query: StreamQuery) -> tuple[list[int
     return store.streams.ids(user_id, query)
 
 
+def count(store: Store, user_id: int, query: StreamQuery) -> int:
+    """How many articles a stream holds in all (paging and continuation aside)."""
+    return store.streams.count(user_id, query)
+
+
 def items_by_ids(store: Store, user_id: int, ids: Sequence[int]) -> list[ReaderItem]:
     """Items in the order asked; ids the reader may not see are left out."""
     return store.streams.items(user_id, ids)

@@ -149,6 +149,12 @@ class StreamRepo:
         page = found[:q.limit]
         return page, (str(page[-1]) if more and page else None)
 
+    def count(self, user_id: int, q: StreamQuery) -> int:
+        """How many articles the stream holds, whatever the page (Fever's ``total_items``)."""
+        inner = self._walk(user_id, q, _common(replace(q, continuation=None), None)).subquery()
+        with self.db.read() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
+
     @staticmethod
     def _walk(user_id: int, q: StreamQuery, where: list[sa.ColumnElement[bool]]
               ) -> sa.Select[Any]:

@@ -20,6 +20,8 @@ from tidings.store import Store
 from tidings.web import admin, api, feeds, imageproxy, pages, reader, security, signin, websub
 from tidings.web.assets import StaticAssets
 from tidings.web.fastpath import FastPath
+from tidings.web.fever.routes import routes as fever_routes
+from tidings.web.greader.routes import routes as greader_routes
 from tidings.web.responses import JSON, api_error
 from tidings.web.sessions import Gate
 from tidings.web.site import STATIC, Site
@@ -42,6 +44,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
 
     route_list: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        *greader_routes(settings, store),  # before the API's catch-all for /api/…
+        *fever_routes(settings, store),
         *api.routes(site),
         *feeds.routes(site),
         *pages.routes(site),

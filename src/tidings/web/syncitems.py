@@ -27,10 +27,11 @@ class SyncFeed:
 
 @dataclass(frozen=True, slots=True)
 class SyncItem:
-    """One article with this reader's state."""
+    """One article with this reader's state, and where it came from as this reader names it."""
 
     id: int
     feed_id: int
+    feed_title: str
     title: str
     url: str | None
     published_at: datetime
@@ -39,3 +40,4 @@ class SyncItem:
     author: str | None = None
     read: bool = False
     starred: bool = False
+    folder: str | None = None

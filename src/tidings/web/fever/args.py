@@ -43,8 +43,6 @@ class ItemsQuery:
     since_id: int | None = None
     max_id: int | None = None
     with_ids: tuple[int, ...] | None = None
-    feed_ids: tuple[int, ...] | None = None
-    group_ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +71,7 @@ def items_query(args: FormArgs) -> ItemsQuery:
         raise BadParam(f"with_ids names at most {PAGE} items")
     return ItemsQuery(since_id=number(args.get("since_id"), "since_id"),
                       max_id=number(args.get("max_id"), "max_id"),
-                      with_ids=with_ids,
-                      feed_ids=id_list(args.get("feed_ids"), "feed_ids"),
-                      group_ids=id_list(args.get("group_ids"), "group_ids"))
+                      with_ids=with_ids)
 
 
 def mark(args: FormArgs) -> Mark | None:

@@ -19,7 +19,7 @@ from lxml import etree
 
 from tidings.web.greader.itemids import long_id
 from tidings.web.greader.streams import State, feed_id, label_id, state_id
-from tidings.web.syncitems import SyncFeed, SyncItem
+from tidings.web.syncitems import SyncItem
 
 ATOM = "http://www.w3.org/2005/Atom"
 GR = "http://www.google.com/schemas/reader/atom/"
@@ -45,7 +45,7 @@ def _state(entry: etree._Element, state: State) -> None:
                      scheme=READER_SCHEME, label=state.value)
 
 
-def _entry(feed_el: etree._Element, item: SyncItem, feed: SyncFeed | None) -> None:
+def _entry(feed_el: etree._Element, item: SyncItem, site_url: str | None) -> None:
     entry = etree.SubElement(feed_el, f"{{{ATOM}}}entry", {
         f"{{{GR}}}crawl-timestamp-msec": str(int(item.crawled_at.timestamp() * 1000))})
     _text(entry, "id", long_id(item.id))
@@ -53,9 +53,9 @@ def _entry(feed_el: etree._Element, item: SyncItem, feed: SyncFeed | None) -> No
     _state(entry, State.READ if item.read else State.FRESH)
     if item.starred:
         _state(entry, State.STARRED)
-    if feed is not None and feed.folder:
-        etree.SubElement(entry, f"{{{ATOM}}}category", term=label_id(feed.folder),
-                         label=feed.folder)
+    if item.folder:
+        etree.SubElement(entry, f"{{{ATOM}}}category", term=label_id(item.folder),
+                         label=item.folder)
     _text(entry, "title", item.title)
     _text(entry, "published", _rfc3339(item.published_at))
     _text(entry, "updated", _rfc3339(item.published_at))
@@ -69,14 +69,14 @@ def _entry(feed_el: etree._Element, item: SyncItem, feed: SyncFeed | None) -> No
     source = etree.SubElement(entry, f"{{{ATOM}}}source",
                               {f"{{{GR}}}stream-id": feed_id(item.feed_id)})
     _text(source, "id", f"tag:google.com,2005:reader/{feed_id(item.feed_id)}")
-    _text(source, "title", feed.title if feed else "")
-    if feed is not None and feed.site_url:
-        etree.SubElement(source, f"{{{ATOM}}}link", rel="alternate", href=feed.site_url,
+    _text(source, "title", item.feed_title)
+    if site_url:
+        etree.SubElement(source, f"{{{ATOM}}}link", rel="alternate", href=site_url,
                          type="text/html")
 
 
 def stream_atom(stream_id: str, title: str, items: Sequence[SyncItem],
-                feeds: Mapping[int, SyncFeed], now: datetime,
+                site_urls: Mapping[int, str], now: datetime,
                 continuation: str | None) -> bytes:
     root = etree.Element(f"{{{ATOM}}}feed", nsmap=_NS)
     _text(root, "id", f"tag:google.com,2005:reader/{stream_id}")
@@ -85,5 +85,5 @@ def stream_atom(stream_id: str, title: str, items: Sequence[SyncItem],
     if continuation is not None:
         etree.SubElement(root, f"{{{GR}}}continuation").text = continuation
     for item in items:
-        _entry(root, item, feeds.get(item.feed_id))
+        _entry(root, item, site_urls.get(item.feed_id))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))

@@ -26,10 +26,10 @@ def usec(moment: datetime) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
-def categories(item: SyncItem, feed: SyncFeed | None) -> list[str]:
+def categories(item: SyncItem) -> list[str]:
     out = [READING_LIST]
-    if feed is not None and feed.folder:
-        out.append(label_id(feed.folder))
+    if item.folder:
+        out.append(label_id(item.folder))
     if item.read:
         out.append(READ)
     if item.starred:
@@ -37,13 +37,12 @@ def categories(item: SyncItem, feed: SyncFeed | None) -> list[str]:
     return out
 
 
-def item_json(item: SyncItem, feed: SyncFeed | None) -> dict[str, Any]:
+def item_json(item: SyncItem, site_url: str | None) -> dict[str, Any]:
     crawled = usec(item.crawled_at)
     published = int(item.published_at.timestamp())
     links = [{"href": item.url}] if item.url else []
-    origin: dict[str, Any] = {"streamId": feed_id(item.feed_id),
-                              "title": feed.title if feed else "",
-                              "htmlUrl": (feed.site_url or "") if feed else ""}
+    origin = {"streamId": feed_id(item.feed_id), "title": item.feed_title,
+              "htmlUrl": site_url or ""}
     return {
         "id": long_id(item.id),
         "crawlTimeMsec": str(crawled // 1000),
@@ -55,20 +54,21 @@ def item_json(item: SyncItem, feed: SyncFeed | None) -> dict[str, Any]:
         "alternate": [{**link, "type": "text/html"} for link in links],
         "summary": {"direction": "ltr", "content": item.html},
         "author": item.author or "",
-        "categories": categories(item, feed),
+        "categories": categories(item),
         "origin": origin,
         "enclosure": [],
     }
 
 
-def stream_contents(stream_id: str, items: Sequence[SyncItem], feeds: Mapping[int, SyncFeed],
+def stream_contents(stream_id: str, items: Sequence[SyncItem], site_urls: Mapping[int, str],
                     now: datetime, continuation: str | None) -> dict[str, Any]:
+    """A page of items; ``site_urls`` gives each feed's site for ``origin.htmlUrl``."""
     out: dict[str, Any] = {
         "direction": "ltr",
         "id": stream_id,
         "title": "",
         "updated": int(now.timestamp()),
-        "items": [item_json(item, feeds.get(item.feed_id)) for item in items],
+        "items": [item_json(item, site_urls.get(item.feed_id)) for item in items],
     }
     if continuation is not None:
         out["continuation"] = continuation
