@@ -1,0 +1,49 @@
+"""``tidings serve`` as a real process on loopback, over a SQLite file the test also opens: the
+server the real clients (newsboat, the PyPI Google Reader and Fever clients) talk to."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.web.test_serve import free_port
+
+
+@contextmanager
+def live_tidings(home: Path, database_url: str, **env: str) -> Iterator[str]:
+    """The base URL of a ``tidings serve --no-worker`` on 127.0.0.1; stopped afterwards."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
+    environment.update(TIDINGS_HOME=str(home), TIDINGS_DATABASE_URL=database_url, **env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from tidings.cli import main; main()", "serve", "--no-worker",
+         "--host", "127.0.0.1", "--port", str(port)],
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "tidings serve did not become ready"
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.__exit__(None, None, None)
