@@ -25,16 +25,18 @@ from tidings.web.greader.args import (
 from tidings.web.greader.context import GReader
 from tidings.web.greader.itemids import parse_item_ids
 from tidings.web.greader.streams import (
+    FeedStream,
     LabelStream,
     State,
     StateStream,
+    Stream,
     feed_id,
     label_id,
     parse_stream,
     state_id,
 )
 from tidings.web.syncapi import json_answer, text_answer
-from tidings.web.syncitems import SyncItem
+from tidings.web.syncitems import SyncFeed
 
 
 def _path_stream(request: Request) -> str | None:
@@ -42,37 +44,39 @@ def _path_stream(request: Request) -> str | None:
     return str(raw) if raw else None
 
 
-async def _site_urls(api: GReader, user: User) -> dict[int, str]:
-    feeds = await api.run(api.data.feeds, user.id)
-    return {feed.id: feed.site_url for feed in feeds if feed.site_url}
+async def _feeds(api: GReader, user: User) -> dict[int, SyncFeed]:
+    return {feed.id: feed for feed in await api.run(api.data.feeds, user.id)}
 
 
-async def _page(api: GReader, request: Request, args: FormArgs, user: User
-                ) -> tuple[StreamArgs, list[SyncItem], str | None, dict[int, str]]:
-    wanted = stream_args(args, stream_from(args, _path_stream(request)), most=MAX_CONTENTS)
-    items, more = await api.run(api.data.page, user.id, wanted)
-    return wanted, items, more, await _site_urls(api, user)
+def _site_urls(feeds: dict[int, SyncFeed]) -> dict[int, str]:
+    return {feed.id: feed.site_url for feed in feeds.values() if feed.site_url}
 
 
 async def stream_contents(api: GReader, request: Request, args: FormArgs, user: User
                           ) -> Response:
-    wanted, items, more, sites = await _page(api, request, args, user)
+    wanted = stream_args(args, stream_from(args, _path_stream(request)), most=MAX_CONTENTS)
+    items, more = await api.run(api.data.page, user.id, wanted)
+    sites = _site_urls(await _feeds(api, user))
     return json_answer(shapes.stream_contents(str(wanted.stream), items, sites,
                                               datetime.now(UTC), more))
 
 
 async def stream_atom(api: GReader, request: Request, args: FormArgs, user: User) -> Response:
     """The Atom form: no ETag, no Last-Modified, never a 304 (see :mod:`.atom`)."""
-    wanted, items, more, sites = await _page(api, request, args, user)
-    body = atom.stream_atom(str(wanted.stream), _title(wanted), items, sites,
-                            datetime.now(UTC), more)
+    wanted = stream_args(args, stream_from(args, _path_stream(request)), most=MAX_CONTENTS)
+    items, more = await api.run(api.data.page, user.id, wanted)
+    feeds = await _feeds(api, user)
+    body = atom.stream_atom(str(wanted.stream), _title(wanted.stream, feeds), items,
+                            _site_urls(feeds), datetime.now(UTC), more)
     return Response(body, media_type=atom.MEDIA_TYPE, headers={"cache-control": "no-store"})
 
 
-def _title(wanted: StreamArgs) -> str:
-    stream = wanted.stream
+def _title(stream: Stream, feeds: dict[int, SyncFeed]) -> str:
+    """What a stream is called: the subscription's title, the folder's name, else its id."""
     if isinstance(stream, LabelStream):
         return stream.name
+    if isinstance(stream, FeedStream) and stream.feed_id in feeds:
+        return feeds[stream.feed_id].title
     return str(stream)
 
 
@@ -86,7 +90,7 @@ async def item_contents(api: GReader, request: Request, args: FormArgs, user: Us
                         ) -> Response:
     ids = parse_item_ids(args.all("i"))
     items = await api.run(api.data.items, user.id, ids)
-    sites = await _site_urls(api, user)
+    sites = _site_urls(await _feeds(api, user))
     return json_answer(shapes.stream_contents(state_id(State.READING_LIST), items, sites,
                                               datetime.now(UTC), None))
 
