@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from tidings.operations import accounts
 from tidings.store.users import User
-from tidings.web.auth import client_address
+from tidings.web.auth import check_api_password, client_address
 from tidings.web.formargs import FormArgs
 from tidings.web.greader import shapes
 from tidings.web.greader.context import GReader
@@ -36,8 +36,7 @@ async def client_login(api: GReader, request: Request, args: FormArgs) -> Respon
     if wait is not None:
         return api_error(429, "too many failed sign-ins; try again later",
                          {"retry-after": str(wait)})
-    user = await api.run(accounts.check_api_password, api.store, name, password) \
-        if name and password else None
+    user = await check_api_password(api.store, name, password) if name and password else None
     if user is None:
         await api.limit.failed(address, name)
         return api_error(401, "wrong user name or API password")
