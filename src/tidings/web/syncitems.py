@@ -22,7 +22,6 @@ class SyncFeed:
     site_url: str | None = None
     folder: str | None = None
     folder_id: int | None = None
-    updated_at: datetime | None = None  # when it last brought something new
 
 
 @dataclass(frozen=True, slots=True)
