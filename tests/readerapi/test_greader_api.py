@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from tidings.operations import accounts
 from tidings.store import Store
+from tidings.store.apiaccess import KEEP_TOKENS
 from tidings.web import signinlimit
 from tidings.web.greader.itemids import long_id
 
@@ -261,3 +262,14 @@ def test_two_readers_never_see_each_other(client: TestClient, world: World) -> N
                        ).status_code == 404
     assert client.post(f"{API}/disable-tag", headers=bob,
                        data={"s": "user/-/label/Tech"}).status_code == 404
+
+
+def test_signing_in_again_and_again_keeps_a_bounded_number_of_tokens(
+        client: TestClient, store: Store, world: World) -> None:
+    """newsboat signs in on every start: the oldest tokens retire, the newest work."""
+    first = login(client, "alice")
+    for _ in range(KEEP_TOKENS):
+        latest = login(client, "alice")
+    assert store.api_access.token_count(world.alice) == KEEP_TOKENS
+    assert client.get(f"{API}/user-info", headers=first).status_code == 401
+    assert client.get(f"{API}/user-info", headers=latest).status_code == 200

@@ -23,6 +23,9 @@ from tidings.store.schema import api_tokens, reader_prefs, users
 from tidings.store.users import User, user_from_row
 
 MARK_READ_ON = ("open", "scroll", "never")
+#: API tokens kept per account: every ClientLogin makes one (newsboat signs in on each start),
+#: so the oldest are retired past this many
+KEEP_TOKENS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +72,14 @@ class ApiAccessRepo:
     # -- tokens --------------------------------------------------------------------------------
 
     def add_token(self, user_id: int, token_hash: str, now: datetime) -> None:
+        """Keep a new token; the account's oldest beyond :data:`KEEP_TOKENS` stop working."""
+        mine = api_tokens.c.user_id == user_id
+        newest = (sa.select(api_tokens.c.id).where(mine).order_by(api_tokens.c.id.desc())
+                  .limit(KEEP_TOKENS))
         with self.db.write() as conn:
             conn.execute(api_tokens.insert().values(user_id=user_id, token_hash=token_hash,
                                                     created_at=now))
+            conn.execute(api_tokens.delete().where(mine, api_tokens.c.id.not_in(newest)))
 
     def by_token(self, token_hash: str) -> User | None:
         query = (users.select().join(api_tokens, api_tokens.c.user_id == users.c.id)
