@@ -7,13 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.web.test_serve import free_port
+from tests.web.test_serve import free_port, wait_until_ready
 
 
 @contextmanager
@@ -28,16 +26,7 @@ def live_tidings(home: Path, database_url: str, **env: str) -> Iterator[str]:
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
-                    assert answer.status == 200
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                assert time.monotonic() < deadline, "tidings serve did not become ready"
-                time.sleep(0.2)
+        wait_until_ready(base, proc)
         yield base
     finally:
         proc.send_signal(signal.SIGTERM)

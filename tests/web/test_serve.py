@@ -27,6 +27,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_until_ready(base: str, proc: subprocess.Popen[str], seconds: float = 30) -> None:
+    """Until ``{base}/healthz`` answers 200; fails early if the server process has ended."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
+                assert answer.status == 200
+                return
+        except OSError:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else "it ended"
+            assert time.monotonic() < deadline, "the server did not become ready"
+            time.sleep(0.2)
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_prints_address_and_stops_on_sigterm(tmp_path: Path, workers: int) -> None:
     url = f"sqlite:///{tmp_path / 'site.db'}"
@@ -46,15 +60,7 @@ def test_serve_prints_address_and_stops_on_sigterm(tmp_path: Path, workers: int)
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert line.strip() == f"tidings: serving on http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    assert r.status == 200
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not become ready"
-                time.sleep(0.2)
+        wait_until_ready(f"http://127.0.0.1:{port}", proc)
         for _ in range(4):  # one visitor, several requests (maybe on several processes)
             request = urllib.request.Request(f"http://127.0.0.1:{port}/articles/{aid}",
                                              headers={"User-Agent": BROWSER})
