@@ -1,6 +1,7 @@
 """Failed sign-ins, counted in the database per address and per address + name, so a limit
-holds across every web process and restarts: the admin sign-in form, Google Reader's
-``ClientLogin`` and Fever's ``api_key`` all go through one :class:`SignInLimit`.
+holds across every web process and restarts: Google Reader's ``ClientLogin`` and Fever's
+``api_key`` go through :class:`SignInLimit`, with the same table, window and limits as the
+site's sign-in form.
 
 Addresses and names are stored only as keyed digests (the site's secret), never in clear.
 """
