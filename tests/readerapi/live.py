@@ -20,13 +20,19 @@ def live_tidings(home: Path, database_url: str, **env: str) -> Iterator[str]:
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
     environment.update(TIDINGS_HOME=str(home), TIDINGS_DATABASE_URL=database_url, **env)
+    home.mkdir(parents=True, exist_ok=True)
+    log = (home / "serve.log").open("w")  # a file, not a pipe nobody reads that could fill up
     proc = subprocess.Popen(
         [sys.executable, "-c", "from tidings.cli import main; main()", "serve", "--no-worker",
          "--host", "127.0.0.1", "--port", str(port)],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        env=environment, stdout=subprocess.DEVNULL, stderr=log, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_ready(base, proc)
+        try:
+            wait_until_ready(base, proc)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; its log: {(home / 'serve.log').read_text()[-2000:]}"
+                                 ) from None
         yield base
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -36,3 +42,4 @@ def live_tidings(home: Path, database_url: str, **env: str) -> Iterator[str]:
             proc.kill()
             proc.wait()
         proc.__exit__(None, None, None)
+        log.close()
