@@ -58,6 +58,9 @@ class Settings:
     page_cache_seconds: int = 30
     max_concurrent_requests: int = 256
     read_flush_seconds: float = 2.0
+    max_event_streams: int = 200
+    events_poll_seconds: float = 0.25
+    events_keep_hours: int = 24
     worker: bool = True
     log_level: str = "INFO"
     log_format: str = "text"
@@ -104,7 +107,8 @@ class Settings:
                 f"(got {self.database_url.split(':', 1)[0]!r})"
             )
         positive = ("connect_timeout", "read_timeout", "max_body_bytes", "fetch_concurrency",
-                    "per_host_concurrency", "min_poll_interval", "max_poll_interval")
+                    "per_host_concurrency", "min_poll_interval", "max_poll_interval",
+                    "events_poll_seconds", "events_keep_hours")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ConfigError(f"TIDINGS_{name.upper()} must be greater than zero")
@@ -115,6 +119,8 @@ class Settings:
             raise ConfigError(f"TIDINGS_SIGNUP must be open or closed, not {self.signup!r}")
         for name in ("public_url", "websub_hub"):
             _check_http_url(name, getattr(self, name))
+        if self.max_event_streams < 1:
+            raise ConfigError("TIDINGS_MAX_EVENT_STREAMS must be at least 1")
         if self.fulltext_min_chars < 0 or self.retention_days < 0 or self.story_window_days <= 0:
             raise ConfigError("day and size limits must not be negative")
 

@@ -11,6 +11,7 @@ another process clustered in the meantime (a counter in ``meta`` tells).
 from __future__ import annotations
 
 import logging
+import time
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -73,10 +74,11 @@ def run_pending(store: Store, settings: Settings, *, limit: int | None = None) -
         rows = store.clustering.pending(size)
         if not rows:
             break
+        started = time.perf_counter()
         try:
             with store.clustering.batch() as batch:
                 _assign_batch(batch, state, rows, settings.locale)
-                state.epoch = batch.finish()
+                state.epoch = batch.finish(seconds=time.perf_counter() - started)
         except BaseException:
             forget(store)  # memory may be ahead of the rolled-back store
             raise

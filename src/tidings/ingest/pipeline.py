@@ -25,6 +25,7 @@ from tidings.fetch.urls import canonicalize
 from tidings.models import Feed, FeedError, NewArticle, ParsedFeed, ProgressFn
 from tidings.parse.feed import parse_feed
 from tidings.store import Store
+from tidings.store import counters as totals
 from tidings.store.engine import Connection
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ class PreparedWrite:
     not_modified: bool = False
     parsed: ParsedFeed | None = None
     now: datetime | None = None  # when it was fetched (``write_prepared``'s ``now`` if None)
+    #: the ``tidings.store.counters`` total this write adds one to (a fetch's outcome)
+    counts_as: str | None = None
 
 
 def entry_rows(feed: Feed, parsed: ParsedFeed, now: datetime) -> list[NewArticle]:
@@ -101,6 +104,21 @@ def _write_group(store: Store, conn: Connection, jobs: Sequence[PreparedWrite],
     return results
 
 
+def _write_all(store: Store, conn: Connection, jobs: Sequence[PreparedWrite], now: datetime
+               ) -> list[list[int]]:
+    """The feeds' writes, then what they add to the shared totals, then the live events of
+    their new articles (last: ``tidings.store.events``), all in ``conn``'s transaction."""
+    results = _write_group(store, conn, jobs, now)
+    new_ids = [aid for ids in results for aid in ids]
+    amounts: dict[str, float] = {totals.ITEMS_STORED: len(new_ids)}
+    for job in jobs:
+        if job.counts_as is not None:
+            amounts[job.counts_as] = amounts.get(job.counts_as, 0) + 1
+    store.counters.add(conn, amounts)
+    store.events.articles_stored(conn, new_ids)
+    return results
+
+
 def write_prepared(store: Store, jobs: Sequence[PreparedWrite], now: datetime
                    ) -> list[list[int] | BaseException]:
     """Write several feeds in one transaction (one commit for all of them).
@@ -111,14 +129,14 @@ def write_prepared(store: Store, jobs: Sequence[PreparedWrite], now: datetime
     if len(jobs) > 1:
         try:
             with store.db.write() as conn:
-                return list(_write_group(store, conn, jobs, now))
+                return list(_write_all(store, conn, jobs, now))
         except Exception:
             log.debug("batch write failed; writing feeds one by one", extra={"feeds": len(jobs)})
     results: list[list[int] | BaseException] = []
     for job in jobs:
         try:
             with store.db.write() as conn:
-                results.append(_write_group(store, conn, [job], now)[0])
+                results.append(_write_all(store, conn, [job], now)[0])
         except Exception as exc:
             results.append(exc)
     return results
@@ -170,7 +188,8 @@ def prepare_response(store: Store, settings: Settings, feed: Feed, response: Res
                                          recent_stored))
         if response.etag:
             changes["etag"] = response.etag
-        return PreparedWrite(feed, [], changes, not_modified=True, now=now)
+        return PreparedWrite(feed, [], changes, not_modified=True, now=now,
+                             counts_as=totals.FETCH_NOT_MODIFIED)
     if parsed is None:
         parsed = parse_feed(response.content, response.url, charset=response.charset)
     changes.update(_schedule_changes(store, feed, settings, now, response, parsed, rng,
@@ -182,7 +201,8 @@ def prepare_response(store: Store, settings: Settings, feed: Feed, response: Res
     if parsed.site_url and parsed.site_url != feed.site_url:
         changes["site_url"] = parsed.site_url
     changes.update(websub_declared(response, parsed))
-    return PreparedWrite(feed, entry_rows(feed, parsed, now), changes, parsed=parsed, now=now)
+    return PreparedWrite(feed, entry_rows(feed, parsed, now), changes, parsed=parsed, now=now,
+                         counts_as=totals.FETCH_OK)
 
 
 def websub_declared(response: Response, parsed: ParsedFeed) -> dict[str, str | None]:
@@ -273,11 +293,13 @@ def _record_error(store: Store, settings: Settings, feed: Feed, exc: BaseExcepti
     count = feed.error_count + 1
     retry_after = getattr(exc, "retry_after", None)
     try:
-        store.feeds.update(
-            feed.id, error_count=count, last_error=message, last_checked_at=now,
-            next_check_at=schedule.backoff(now, settings, count, retry_after=retry_after,
-                                           rng=rng),
-            disabled=feed.disabled or schedule.should_disable(count, settings))
+        with store.db.write() as conn:
+            store.feeds.update(
+                feed.id, conn=conn, error_count=count, last_error=message, last_checked_at=now,
+                next_check_at=schedule.backoff(now, settings, count, retry_after=retry_after,
+                                               rng=rng),
+                disabled=feed.disabled or schedule.should_disable(count, settings))
+            store.counters.add(conn, {totals.FETCH_ERROR: 1})
     except TidingsError as store_exc:
         log.warning("could not record a feed's error", extra={
             "feed_id": feed.id, "url": feed.url, "error": one_line(store_exc)})

@@ -14,7 +14,9 @@ from __future__ import annotations
 from tidings.store.apiaccess import ApiAccessRepo
 from tidings.store.articles import ArticleRepo
 from tidings.store.clustering import ClusterQueue
+from tidings.store.counters import Counters
 from tidings.store.engine import Database, create_engine, migrate
+from tidings.store.events import EventLog
 from tidings.store.extraction import ExtractQueue
 from tidings.store.leases import LeaseRepo
 from tidings.store.reads import Meta, ReadRepo
@@ -34,7 +36,8 @@ class Store:
         self.db = db
         self.sources = SourceRepo(db)
         self.feeds = FeedRepo(db)
-        self.articles = ArticleRepo(db)
+        self.events = EventLog(db)
+        self.articles = ArticleRepo(db, self.events)
         self.stories = StoryRepo(db)
         self.story_rows = StoryRowRepo(db)
         self.users = UserRepo(db)
@@ -44,7 +47,9 @@ class Store:
         self.meta = Meta(db)
         self.websub = WebSubRepo(db)
         self.published = PublishLog(db, self.meta)
-        self.clustering = ClusterQueue(db, self.stories, self.meta)
+        self.counters = Counters(db)
+        self.clustering = ClusterQueue(db, self.stories, self.meta, self.events,
+                                       self.counters)
         self.extraction = ExtractQueue(db, self.meta)
         # readers (operations/accounts, subscriptions, reading)
         self.api_access = ApiAccessRepo(db)

@@ -13,6 +13,7 @@ from tidings.errors import NotFoundError
 from tidings.models import Article, NewArticle
 from tidings.store import articlerows
 from tidings.store.engine import Database
+from tidings.store.events import EventLog
 from tidings.store.schema import articles
 
 ARTICLE_FIELDS = ("feed_id", "source_id", "entry_key", "url", "title", "canonical_url", "guid",
@@ -29,14 +30,17 @@ _NEW_FIELDS = tuple(f.name for f in dataclasses.fields(NewArticle))
 
 
 class ArticleRepo:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, events: EventLog):
         self.db = db
+        self.events = events
         self._bind: list[Any] | None = None
 
     def insert_many(self, conn: sa.Connection, rows: Sequence[NewArticle]) -> list[int]:
         """Insert articles whose (source, entry key) is new; return the new ids, in row order.
 
         Runs inside the caller's transaction so a feed's entries land together or not at all.
+        The caller announces the new ids (``store.events.articles_stored``) as the last
+        statement of that transaction.
         """
         return sorted(self.insert_new(conn, rows).values())
 
@@ -102,6 +106,7 @@ class ArticleRepo:
                     conn.execute(articles.update().where(articles.c.id == old[0])
                                  .values(views=row.views))
                     updated += 1
+            self.events.articles_stored(conn, new_ids)
         return len(new_ids), updated
 
     def recent_counts(self, feed_ids: Sequence[int], since: datetime) -> dict[int, int]:

@@ -16,7 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from tidings.models import ClusterState, ExtractState
+from tidings.store.counters import CLUSTER_SECONDS, CLUSTERED_ARTICLES, Counters
 from tidings.store.engine import Database
+from tidings.store.events import EventLog
 from tidings.store.reads import Meta
 from tidings.store.schema import articles, meta, stories
 from tidings.store.stories import StoryRepo
@@ -47,10 +49,14 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 class ClusterBatch:
     """The writes of one batch of clustering decisions, inside one transaction."""
 
-    def __init__(self, conn: sa.Connection, stories_repo: StoryRepo, meta_repo: Meta):
+    def __init__(self, conn: sa.Connection, stories_repo: StoryRepo, meta_repo: Meta,
+                 events: EventLog, totals: Counters):
         self._conn = conn
         self._stories = stories_repo
         self._meta = meta_repo
+        self._events = events
+        self._totals = totals
+        self._assigned: list[int] = []
 
     def new_story(self, title: str, now: datetime) -> int:
         return self._stories.create(self._conn, title=title, now=now)
@@ -63,6 +69,7 @@ class ClusterBatch:
         self._conn.execute(articles.update().where(articles.c.id == article_id)
                            .values(story_id=story_id, duplicate_of=duplicate_of,
                                    cluster_state=ClusterState.DONE))
+        self._assigned.append(article_id)
 
     def move(self, story_id: int, article_ids: Sequence[int]) -> None:
         """Move already assigned articles to another story (a split)."""
@@ -89,20 +96,27 @@ class ClusterBatch:
                 titles: Mapping[int, str] | None = None) -> None:
         self._stories.refresh(self._conn, story_ids, now, titles=titles)
 
-    def finish(self) -> str | None:
-        """Mark the store as changed (pages and other clusterers notice); the new epoch."""
+    def finish(self, seconds: float = 0.0) -> str | None:
+        """Mark the store as changed (pages and other clusterers notice), count the batch
+        and the ``seconds`` it took, announce the outlets stories gained; the new epoch."""
         self._meta.bump(EPOCH_KEY, conn=self._conn)
         self._meta.bump(conn=self._conn)
         value = self._conn.execute(sa.select(meta.c.value)
                                    .where(meta.c.key == EPOCH_KEY)).scalar()
+        self._totals.add(self._conn, {CLUSTERED_ARTICLES: len(self._assigned),
+                                      CLUSTER_SECONDS: seconds})
+        self._events.outlets_gained(self._conn, self._assigned)  # last: see store.events
         return None if value is None else str(value)
 
 
 class ClusterQueue:
-    def __init__(self, db: Database, stories_repo: StoryRepo, meta_repo: Meta):
+    def __init__(self, db: Database, stories_repo: StoryRepo, meta_repo: Meta,
+                 events: EventLog, totals: Counters):
         self.db = db
         self._stories = stories_repo
         self._meta = meta_repo
+        self._events = events
+        self._totals = totals
 
     def pending(self, limit: int) -> list[dict[str, Any]]:
         """Articles waiting for a story whose extraction is settled, in publication order."""
@@ -123,7 +137,7 @@ class ClusterQueue:
     def batch(self) -> Iterator[ClusterBatch]:
         """One write transaction for a batch of decisions (rolled back if the block raises)."""
         with self.db.write() as conn:
-            yield ClusterBatch(conn, self._stories, self._meta)
+            yield ClusterBatch(conn, self._stories, self._meta, self._events, self._totals)
 
     def window(self, days: float) -> Window:
         """The clustered articles published within ``days`` of the newest clustered one."""

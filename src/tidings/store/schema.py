@@ -295,6 +295,7 @@ saved_searches = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("user_id", "name", name="uq_saved_searches_user_name"),
 )
+
 websub_subscriptions = sa.Table(
     "websub_subscriptions",
     metadata,
@@ -312,4 +313,25 @@ websub_subscriptions = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("last_push_at", UTCDateTime),
     sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    # what the live site announces, in commit order; no foreign keys: retention may delete
+    # an article whose event is still in the log (the reader skips it)
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(12), nullable=False),  # 'article' or 'story'
+    sa.Column("article_id", sa.Integer, nullable=False),
+    sa.Column("story_id", sa.Integer),
+    sa.Column("created_at", UTCDateTime, nullable=False, index=True),
+    sqlite_autoincrement=True,
+)
+
+counters = sa.Table(
+    "counters",
+    metadata,
+    # totals shared by every process (``/metrics``), incremented inside the writes they count
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Float, nullable=False, server_default="0"),
 )

@@ -17,7 +17,18 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.web import admin, api, feeds, imageproxy, pages, reader, security, signin, websub
+from tidings.web import (
+    admin,
+    api,
+    feeds,
+    imageproxy,
+    live,
+    pages,
+    reader,
+    security,
+    signin,
+    websub,
+)
 from tidings.web.assets import StaticAssets
 from tidings.web.fastpath import FastPath
 from tidings.web.fever.routes import routes as fever_routes
@@ -31,6 +42,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings, store: Store) -> Starlette:
     site = Site(settings, store)
+    hub = live.EventHub(site)
 
     async def healthz(request: Request) -> Response:
         try:
@@ -46,6 +58,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         Route("/healthz", healthz, methods=["GET", "HEAD"]),
         *greader_routes(settings, store),  # before the API's catch-all for /api/…
         *fever_routes(settings, store),
+        *live.routes(hub),
         *api.routes(site),
         *feeds.routes(site),
         *pages.routes(site),
@@ -77,15 +90,18 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         gc.collect()
         gc.freeze()
         site.reads.start()
+        hub.start()
         try:
             yield
         finally:
+            await hub.stop()
             await site.reads.stop()
 
     app = Starlette(routes=route_list, lifespan=lifespan,
                     middleware=[Middleware(FastPath, site=site)],
                     exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.site = site
+    app.state.events = hub
     # the security layer is not optional: if it cannot be installed, the app does not start
     security.install(app, settings)
     return app

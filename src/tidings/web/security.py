@@ -3,7 +3,9 @@
 ``install(app, settings)`` wraps the whole application (outside Starlette's own error
 middleware), so even a 500 page, a 404 or a 503 from the guard carries the headers. The guard
 is a pure ASGI middleware: it bounds the requests in flight and answers ``503`` with
-``Retry-After`` instead of letting a queue grow until the process collapses; it refuses bodies
+``Retry-After`` instead of letting a queue grow until the process collapses (open event
+streams, ``/api/events``, are bounded apart, by ``TIDINGS_MAX_EVENT_STREAMS``, and have no time
+limit: they are meant to stay open); it refuses bodies
 larger than a cap (``413``), over-long URLs (``414``) and headers (``431``); and it ends a
 request that takes too long (``503``) so one slow handler cannot hold a slot forever.
 """
@@ -34,6 +36,8 @@ REQUEST_TIMEOUT = 30.0
 #: how long a request may wait for a free slot before it is turned away
 QUEUE_WAIT = 0.25
 RETRY_AFTER_SECONDS = 2
+#: the live event stream (``web.live``): long-lived, so counted apart and never timed out
+EVENTS_PATH = "/api/events"
 
 
 def content_security_policy(settings: Settings) -> str:
@@ -124,6 +128,7 @@ class SecurityMiddleware:
         self.max_push_bytes = max(max_request_bytes, settings.max_body_bytes)
         self.request_timeout = request_timeout
         self.slots = _Slots(settings.max_concurrent_requests, queue_wait)
+        self.streams = _Slots(settings.max_event_streams, 0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -146,7 +151,9 @@ class SecurityMiddleware:
         if early is not None:
             await _plain(send_with_headers, *early, as_json=api)
             return
-        if not await self.slots.acquire():
+        stream = scope.get("path") == EVENTS_PATH
+        slots = self.streams if stream else self.slots
+        if not await slots.acquire():
             await _plain(send_with_headers, 503, "The server is busy; try again shortly.",
                          [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())], as_json=api)
             return
@@ -161,7 +168,7 @@ class SecurityMiddleware:
         try:
             await asyncio.wait_for(
                 self.app(scope, self._capped(receive, too_large, limit), send_with_headers),
-                self.request_timeout)
+                None if stream else self.request_timeout)
         except TimeoutError:
             log.warning("request timed out after %.0fs: %s %s", self.request_timeout,
                         scope.get("method"), scope.get("path"))
@@ -169,7 +176,7 @@ class SecurityMiddleware:
                 await _plain(send_with_headers, 503, "The request took too long.",
                              [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())], as_json=api)
         finally:
-            self.slots.release()
+            slots.release()
 
     def _refuse_early(self, scope: Scope) -> tuple[int, str, list[tuple[bytes, bytes]]] | None:
         raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "replace")
