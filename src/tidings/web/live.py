@@ -199,15 +199,15 @@ class EventHub:
                 missed = await asyncio.to_thread(self.read, last, upto)
                 if not missed:
                     break
-                for out in missed:
-                    if out.data:
-                        yield out.data
+                for old in missed:
+                    if old.data:
+                        yield old.data
                 last = missed[-1].id
-            while (out := await queue.get()) is not None:
-                if out.id > last:
-                    last = out.id
-                    if out.data:
-                        yield out.data
+            while (new := await queue.get()) is not None:
+                if new.id > last:
+                    last = new.id
+                    if new.data:
+                        yield new.data
         finally:
             self.listeners.discard(queue)
 

@@ -33,6 +33,32 @@ def _operation(view: View) -> dict[str, Any]:
                     "responses": responses}}
 
 
+#: the largest Last-Event-ID ``web.live`` accepts (18 digits)
+MAX_EVENT_ID = 10**18 - 1
+
+
+def events_path() -> dict[str, Any]:
+    """``/api/events``: a stream, not a view (``web.live``)."""
+    event_id = {"type": "integer", "minimum": 0, "maximum": MAX_EVENT_ID}
+    error = {"content": {"application/json": {"schema": ref("Error")}}}
+    return {"get": {
+        "summary": "Live events (Server-Sent Events): `article` for each new article "
+                   "(data: id, title, url, source, story_id, time_label), `story` when a "
+                   "story gains an outlet (data: id, title, outlets, article_id)",
+        "operationId": "events",
+        "parameters": [
+            {"name": "Last-Event-ID", "in": "header", "required": False, "schema": event_id,
+             "description": "resume after this event (what EventSource sends on reconnect)"},
+            {"name": "last_event_id", "in": "query", "required": False, "schema": event_id,
+             "description": "the same, for clients that cannot set the header"}],
+        "responses": {
+            "200": {"description": "An endless event stream, with heartbeat comments",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            "400": {"description": "A malformed Last-Event-ID", **error},
+            "503": {"description": "Too many open streams; retry after Retry-After",
+                    **error}}}}
+
+
 def paths() -> dict[str, Any]:
     """One path per API view, from the same declarations the routes are mounted from."""
     return {openapi_path(v.api_path): _operation(v) for v in VIEWS if v.api_path is not None}
@@ -54,6 +80,7 @@ def spec() -> dict[str, Any]:
             "/openapi.json": {"get": {"summary": "This description", "responses": {
                 "200": {"description": "OpenAPI 3.1",
                         "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+            "/api/events": events_path(),
             **paths(),
         },
         "components": {"schemas": {
