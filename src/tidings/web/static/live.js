@@ -1,5 +1,6 @@
 /* Live pages from /api/events (Server-Sent Events): new headlines at the top of the front
-   page's latest list, and a "3 new reports" notice on a story page. Without JavaScript, or
+   page's latest list, and a "3 new reports" notice on a story page (reports from outlets the
+   story did not have: the `story` events). Without JavaScript, or
    without EventSource, the pages stay exactly as the server rendered them. Text from events
    is only ever set with textContent, never parsed as HTML. */
 (function () {
@@ -115,9 +116,6 @@
     var item = JSON.parse(message.data);
     if (latest) {
       addToLatest(latest, item);
-    }
-    if (noteReport && item.story_id !== null) {
-      noteReport(item.story_id, item.id);
     }
   });
   events.addEventListener("story", function (message) {
