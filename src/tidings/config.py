@@ -61,6 +61,8 @@ class Settings:
     max_event_streams: int = 200
     events_poll_seconds: float = 0.25
     events_keep_hours: int = 24
+    metrics_token: str = ""  # empty: no /metrics
+    access_log: bool = False
     worker: bool = True
     log_level: str = "INFO"
     log_format: str = "text"

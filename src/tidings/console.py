@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, Protocol
 
 
@@ -20,6 +21,9 @@ class LiveLine(Protocol):
 
 #: the line being drawn now, if any (set and cleared by :class:`tidings.cli.progress.Progress`)
 live: LiveLine | None = None
+#: where lines for people go instead of stderr: set by ``tidings.logs.configure`` when the log
+#: format is JSON, so every stderr line stays one JSON object
+sink: Callable[[str], None] | None = None
 
 
 def print_json(obj: Any) -> None:
@@ -30,6 +34,9 @@ def print_json(obj: Any) -> None:
 
 def progress(message: str) -> None:
     """A line for people, on stderr, so stdout stays clean for ``--json`` consumers."""
+    if sink is not None:
+        sink(message)
+        return
     if live is not None:
         live.note(message)
         return

@@ -4,6 +4,12 @@ Log calls say what happened in the message and carry the facts in ``extra=`` (``
 ``url``, ``stage``, ``duration_s``, ...), so the output format is chosen here, once, by
 ``TIDINGS_LOG_FORMAT``, and no call has to change for it. A traceback is shown only at
 ``DEBUG`` (``tidings -v``); otherwise an exception adds one ``error=`` field.
+
+Everything that reaches stderr goes through here: library loggers (uvicorn's error and access
+logs too: the server is started with no logging config of its own), Python warnings, uncaught
+exceptions in threads, and, with ``json``, the command line's lines for people
+(:data:`tidings.console.sink`), so that with ``TIDINGS_LOG_FORMAT=json`` every line on stderr
+is one JSON object.
 """
 
 from __future__ import annotations
@@ -11,9 +17,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from tidings import console
 from tidings.errors import ConfigError, one_line
 
 FORMATS = ("text", "json")
@@ -103,6 +111,38 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
         pass
 
 
+#: uvicorn's access record arguments, in its order, as named fields
+_ACCESS_ARGS = ("client", "method", "path", "http_version", "status")
+
+
+class _AccessFields(logging.Filter):
+    """uvicorn's access lines carry their facts as format arguments: name them as fields."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (record.name == "uvicorn.access" and isinstance(record.args, tuple)
+                and len(record.args) == len(_ACCESS_ARGS)):
+            for key, value in zip(_ACCESS_ARGS, record.args, strict=True):
+                setattr(record, key, value)
+        return True
+
+
+def _thread_failed(args: threading.ExceptHookArgs) -> None:
+    """An exception that ended a thread: one record (Python would print a bare traceback)."""
+    if args.exc_type is SystemExit or args.exc_value is None:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("tidings").error(
+        "a thread ended with an error", extra={"thread_name": name},
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+
+CONSOLE_LOGGER = "tidings.console"
+
+
+def _note(message: str) -> None:
+    logging.getLogger(CONSOLE_LOGGER).info(message)
+
+
 def check(level: str, fmt: str) -> None:
     """Refuse a level or format the logging setup cannot use (a :class:`ConfigError`)."""
     if level.upper() not in LEVELS:
@@ -124,6 +164,7 @@ def configure(level: str = "INFO", fmt: str = "text", *, stream: TextIO | None =
                                     else TextFormatter(tracebacks=tracebacks))
     handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     handler.setFormatter(formatter)
+    handler.addFilter(_AccessFields())
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(old)
@@ -132,3 +173,12 @@ def configure(level: str = "INFO", fmt: str = "text", *, stream: TextIO | None =
     root.setLevel(level)
     for name in NOISY:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # through this handler only
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    logging.captureWarnings(True)
+    threading.excepthook = _thread_failed
+    as_json = fmt.lower() == "json"
+    # lines for people (``tidings fetch``'s per-feed lines, ...) become records in JSON
+    console.sink = _note if as_json else None
+    logging.getLogger(CONSOLE_LOGGER).setLevel(logging.INFO)

@@ -9,6 +9,7 @@ under ``-v``.
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import sys
 import traceback
@@ -40,6 +41,7 @@ def cli(ctx: click.Context, database_url: str | None, verbose: bool,
     settings = Settings.from_env(database_url=database_url,
                                  log_level="DEBUG" if verbose else log_level)
     logs.configure(settings.log_level, settings.log_format)
+    _run.json_logs = settings.log_format.lower() == "json"
     app = AppContext(settings)
     ctx.obj = app
     ctx.call_on_close(app.close)
@@ -62,6 +64,15 @@ class _Run:
     """What the error boundary needs to know about the command line it guards."""
 
     verbose = False
+    json_logs = False  # TIDINGS_LOG_FORMAT=json: failures are log records too
+
+
+def _say(line: str) -> None:
+    """A failure line on stderr: as it is, or as one JSON log record."""
+    if _run.json_logs:
+        logging.getLogger("tidings.cli").error(line.removeprefix("tidings: "))
+    else:
+        click.echo(line, err=True)
 
 
 _run = _Run()
@@ -70,18 +81,22 @@ _run = _Run()
 def main(argv: list[str] | None = None) -> None:
     """Run the command; every failure ends as one line on stderr and a non-zero exit."""
     _run.verbose = False
+    _run.json_logs = False
     try:
         cli.main(args=argv, prog_name="tidings", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("tidings: aborted", err=True)
+        _say("tidings: aborted")
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        if _run.json_logs:
+            _say(f"tidings: {exc.format_message()}")
+        else:
+            exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("tidings: interrupted", err=True)
+        _say("tidings: interrupted")
         sys.exit(130)
     except Exception as exc:  # the boundary: whatever went wrong, one line (-v: the traceback)
         sys.exit(report(exc, verbose=_run.verbose))
@@ -99,9 +114,12 @@ def report(exc: BaseException, *, verbose: bool) -> int:
     if not expected:
         name = type(exc).__name__
         message = "internal error: " + (name if message == name else f"{name}: {message}")
+    if verbose and _run.json_logs:  # the traceback goes into the record
+        logging.getLogger("tidings.cli").error("error: %s", message, exc_info=exc)
+        return 1
     if verbose:
         traceback.print_exception(exc, file=sys.stderr)
     elif not expected or exc.__cause__ is not None:
         message += " (run with -v for details)"
-    click.echo(f"tidings: error: {message}", err=True)
+    _say(f"tidings: error: {message}")
     return 1

@@ -19,6 +19,7 @@ import click
 
 from tidings.cli.context import AppContext, pass_app
 from tidings.config import Settings
+from tidings.console import progress
 from tidings.errors import FetchError
 from tidings.extract import ExtractResult, extract_article
 
@@ -136,7 +137,7 @@ def extract_command(app: AppContext, inputs: tuple[str, ...], fmt: str) -> None:
         if fmt == "json":
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif record["error"]:
-            click.echo(f"tidings: {item}: {record['error']}", err=True)
+            progress(f"tidings: {item}: {record['error']}")
         elif fmt == "markdown":
             out.write(_markdown(record) + ("\n" if len(inputs) > 1 else ""))
         else:

@@ -57,7 +57,8 @@ class Progress:
         self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
         self.quiet = quiet
-        self.active = not quiet and _is_terminal(self.stream)
+        # with JSON logs nothing is drawn: every stderr line must be one JSON object
+        self.active = not quiet and console.sink is None and _is_terminal(self.stream)
         self.clock = clock
         self.started = clock()
         self._drawn_at: float | None = None
@@ -78,6 +79,9 @@ class Progress:
     def note(self, message: str) -> None:
         """A line of ordinary output, kept clear of the progress line."""
         if self.quiet:
+            return
+        if console.sink is not None:
+            console.sink(message)
             return
         if self._line:
             self.stream.write(_CLEAR + message + "\n" + self._line)

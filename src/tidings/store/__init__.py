@@ -23,6 +23,7 @@ from tidings.store.reads import Meta, ReadRepo
 from tidings.store.readstate import ReadStateRepo
 from tidings.store.search import SearchRepo
 from tidings.store.sources import FeedRepo, SourceRepo
+from tidings.store.stats import StoreStats
 from tidings.store.stories import StoryRepo
 from tidings.store.storyrows import StoryRowRepo
 from tidings.store.streams import StreamRepo
@@ -37,17 +38,18 @@ class Store:
         self.sources = SourceRepo(db)
         self.feeds = FeedRepo(db)
         self.events = EventLog(db)
-        self.articles = ArticleRepo(db, self.events)
+        self.counters = Counters(db)
+        self.articles = ArticleRepo(db, self.events, self.counters)
         self.stories = StoryRepo(db)
         self.story_rows = StoryRowRepo(db)
         self.users = UserRepo(db)
         self.leases = LeaseRepo(db)
-        self.reads = ReadRepo(db)
+        self.reads = ReadRepo(db, self.counters)
         self.search = SearchRepo(db)
         self.meta = Meta(db)
         self.websub = WebSubRepo(db)
         self.published = PublishLog(db, self.meta)
-        self.counters = Counters(db)
+        self.stats = StoreStats(db)
         self.clustering = ClusterQueue(db, self.stories, self.meta, self.events,
                                        self.counters)
         self.extraction = ExtractQueue(db, self.meta)

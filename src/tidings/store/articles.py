@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tidings.errors import NotFoundError
 from tidings.models import Article, NewArticle
 from tidings.store import articlerows
+from tidings.store.counters import ITEMS_STORED, Counters
 from tidings.store.engine import Database
 from tidings.store.events import EventLog
 from tidings.store.schema import articles
@@ -30,9 +31,10 @@ _NEW_FIELDS = tuple(f.name for f in dataclasses.fields(NewArticle))
 
 
 class ArticleRepo:
-    def __init__(self, db: Database, events: EventLog):
+    def __init__(self, db: Database, events: EventLog, totals: Counters):
         self.db = db
         self.events = events
+        self.totals = totals
         self._bind: list[Any] | None = None
 
     def insert_many(self, conn: sa.Connection, rows: Sequence[NewArticle]) -> list[int]:
@@ -106,6 +108,7 @@ class ArticleRepo:
                     conn.execute(articles.update().where(articles.c.id == old[0])
                                  .values(views=row.views))
                     updated += 1
+            self.totals.add(conn, {ITEMS_STORED: len(new_ids)})
             self.events.articles_stored(conn, new_ids)
         return len(new_ids), updated
 

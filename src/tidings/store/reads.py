@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.schema import CreateTable
 
+from tidings.store.counters import READS_COUNTED, Counters
 from tidings.store.dialects import insert
 from tidings.store.engine import Database
 from tidings.store.schema import UTCDateTime, articles, meta, reads, stories
@@ -119,8 +120,9 @@ class Meta:
 
 
 class ReadRepo:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, totals: Counters):
         self.db = db
+        self.totals = totals
 
     def record(self, batch: Sequence[Read]) -> int:
         """Insert reads; count each new (day, visitor, article) once. Returns reads counted.
@@ -149,6 +151,7 @@ class ReadRepo:
             new = Counter(int(aid) for aid in conn.execute(stmt).scalars())
             conn.execute(read_batch.delete())
             self._add_views(conn, new)
+            self.totals.add(conn, {READS_COUNTED: sum(new.values())})
         return sum(new.values())
 
     def _add_views(self, conn: sa.Connection, per_article: Counter[int]) -> None:

@@ -33,6 +33,7 @@ from tidings.web.assets import StaticAssets
 from tidings.web.fastpath import FastPath
 from tidings.web.fever.routes import routes as fever_routes
 from tidings.web.greader.routes import routes as greader_routes
+from tidings.web.metrics import Metrics, RequestMetrics
 from tidings.web.responses import JSON, api_error
 from tidings.web.sessions import Gate
 from tidings.web.site import STATIC, Site
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, store: Store) -> Starlette:
     site = Site(settings, store)
     hub = live.EventHub(site)
+    metrics = Metrics(settings.metrics_token, store, site.cache,
+                      streams=lambda: len(hub.listeners), sent=lambda: hub.sent)
 
     async def healthz(request: Request) -> Response:
         try:
@@ -59,6 +62,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *greader_routes(settings, store),  # before the API's catch-all for /api/…
         *fever_routes(settings, store),
         *live.routes(hub),
+        *metrics.routes(),
         *api.routes(site),
         *feeds.routes(site),
         *pages.routes(site),
@@ -98,7 +102,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
             await site.reads.stop()
 
     app = Starlette(routes=route_list, lifespan=lifespan,
-                    middleware=[Middleware(FastPath, site=site)],
+                    middleware=[Middleware(RequestMetrics, metrics=metrics, routes=route_list),
+                                Middleware(FastPath, site=site)],
                     exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.site = site
     app.state.events = hub

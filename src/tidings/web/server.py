@@ -17,6 +17,7 @@ from typing import Any
 
 import uvicorn
 
+from tidings import logs
 from tidings.config import Settings
 from tidings.store import Store, open_store
 from tidings.web.app import create_app
@@ -25,8 +26,10 @@ from tidings.worker.loop import run_forever
 
 def _config(app: Any, settings: Settings, host: str, port: int, forwarded_allow_ips: str
             ) -> uvicorn.Config:
+    # log_config=None: uvicorn's loggers go through tidings.logs (text or JSON) like the rest
     return uvicorn.Config(
-        app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
+        app, host=host, port=port, log_level=settings.log_level.lower(), log_config=None,
+        access_log=settings.access_log,
         proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips or "127.0.0.1",
         timeout_graceful_shutdown=10, server_header=False, lifespan="on",
     )
@@ -89,6 +92,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 def _child(settings: Settings, url: str, sock: socket.socket, host: str, port: int,
            forwarded_allow_ips: str) -> None:
+    logs.configure(settings.log_level, settings.log_format)  # a spawned process starts bare
     store = open_store(url, upgrade=False)
     try:
         config = _config(create_app(settings, store), settings, host, port, forwarded_allow_ips)
