@@ -12,6 +12,7 @@ from tests.websub.conftest import Setup, atom
 from tidings.models import HubSubscription
 from tidings.models import SubscriptionState as State
 from tidings.operations import sources as ops
+from tidings.store.counters import PUSH_RECEIVED, PUSH_REFUSED
 from tidings.store.schema import articles
 from tidings.websub import subscriber
 from tidings.websub.signature import sign
@@ -74,6 +75,7 @@ def test_a_signed_push_is_stored_like_a_fetch(setup: Setup, method: str) -> None
     assert (row.extract_state, row.cluster_state, row.feed_id) == ("pending", "pending",
                                                                    s.feed.id)
     assert s.store.feeds.get(s.feed.id or 0).last_push_at is not None
+    assert s.store.counters.all()[PUSH_RECEIVED] == 1  # what /metrics reports
 
 
 def test_a_bad_or_missing_signature_stores_nothing(setup: Setup) -> None:
@@ -87,6 +89,8 @@ def test_a_bad_or_missing_signature_stores_nothing(setup: Setup) -> None:
     answer = httpx.post(f"{s.site}/websub/{sub.token}", content=body)  # unsigned
     assert answer.status_code == 202 and "set-cookie" not in answer.headers
     assert "Forged report" not in titles(s)
+    totals = s.store.counters.all()
+    assert totals[PUSH_REFUSED] == 3 and PUSH_RECEIVED not in totals  # what /metrics reports
 
 
 def test_pushes_to_unknown_callbacks_and_bad_bodies_are_refused(setup: Setup) -> None:

@@ -142,11 +142,12 @@ def write_prepared(store: Store, jobs: Sequence[PreparedWrite], now: datetime
     return results
 
 
-def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, now: datetime,
-                 **feed_changes: Any) -> list[int]:
-    """Insert a parsed document's new entries and change the feed, in one transaction."""
+def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, now: datetime, *,
+                 counts_as: str | None = None, **feed_changes: Any) -> list[int]:
+    """Insert a parsed document's new entries and change the feed, in one transaction
+    (adding one to the ``counts_as`` total there too)."""
     result = write_prepared(store, [PreparedWrite(feed, entry_rows(feed, parsed, now),
-                                                  feed_changes)], now)[0]
+                                                  feed_changes, counts_as=counts_as)], now)[0]
     if isinstance(result, BaseException):
         raise result
     return result
@@ -216,7 +217,8 @@ def websub_declared(response: Response, parsed: ParsedFeed) -> dict[str, str | N
 def store_push(store: Store, feed: Feed, parsed: ParsedFeed, now: datetime) -> list[int]:
     """A hub's content distribution for ``feed``: stored as a fetch of it would be (same
     rows, same queues for full text and stories), leaving its fetch state alone."""
-    return store_parsed(store, feed, parsed, now, last_push_at=now)
+    return store_parsed(store, feed, parsed, now, counts_as=totals.PUSH_RECEIVED,
+                        last_push_at=now)
 
 
 def ingest_response(store: Store, settings: Settings, feed: Feed, response: Response,

@@ -24,6 +24,7 @@ from tidings.ingest.pipeline import store_push
 from tidings.models import SubscriptionState as State
 from tidings.parse.feed import parse_feed
 from tidings.store import Store
+from tidings.store.counters import PUSH_REFUSED
 from tidings.websub.signature import signature_matches
 from tidings.websub.subscriber import DENIED_WAIT, LEASE_SECONDS, LIVE, renew_at
 
@@ -93,6 +94,7 @@ def receive_content(store: Store, token: str, body: bytes, *, signature: str | N
     if not signature_matches(sub.secret, body, signature):
         log.warning("websub push with a bad signature dropped",
                     extra={"hub": sub.hub, "topic": sub.topic, "bytes": len(body)})
+        store.counters.add_now({PUSH_REFUSED: 1})
         return Answer(202, ACCEPTED)
     try:
         feed = store.feeds.get(sub.feed_id)
@@ -103,6 +105,7 @@ def receive_content(store: Store, token: str, body: bytes, *, signature: str | N
     except ParseError as exc:
         log.warning("websub push is not a feed", extra={
             "feed_id": feed.id, "topic": sub.topic, "error": one_line(exc)})
+        store.counters.add_now({PUSH_REFUSED: 1})
         return Answer(400, one_line(exc) + "\n")
     ids = store_push(store, feed, parsed, now)
     store.websub.record_push(sub.id, now)
