@@ -5,22 +5,27 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from collections.abc import Iterator
 
 import pytest
 
-from tidings import logs
+from tidings import console, logs
 from tidings.config import Settings
 from tidings.errors import ConfigError
 
 
 @pytest.fixture
 def restore_root() -> Iterator[None]:
+    """Undo what ``logs.configure`` changes for the whole process."""
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
+    sink, hook = console.sink, threading.excepthook
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    console.sink, threading.excepthook = sink, hook
+    logging.captureWarnings(False)
 
 
 def _emit(fmt: str, level: str = "INFO") -> str:
@@ -83,3 +88,23 @@ def test_settings_check_level_and_format() -> None:
         Settings.from_dict({"log_format": "xml"})
     with pytest.raises(ConfigError, match="TIDINGS_LOG_LEVEL"):
         Settings.from_dict({"log_level": "loud"})
+
+
+def test_json_sends_lines_for_people_and_thread_errors_through_the_log(restore_root: None
+                                                                      ) -> None:
+    out = io.StringIO()
+    logs.configure("INFO", "json", stream=out)
+    console.progress("worker: 3 feeds, 2 new articles")
+
+    def fail() -> None:
+        raise RuntimeError("boom")
+
+    worker = threading.Thread(target=fail, name="doomed")
+    worker.start()
+    worker.join()
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["logger"], r["message"]) for r in lines][0] == \
+        ("tidings.console", "worker: 3 feeds, 2 new articles")
+    assert lines[1]["thread_name"] == "doomed" and "RuntimeError: boom" in lines[1]["error"]
+    logs.configure("INFO", "text", stream=out)
+    assert console.sink is None  # text again: lines for people go straight to stderr
