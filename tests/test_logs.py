@@ -103,7 +103,7 @@ def test_json_sends_lines_for_people_and_thread_errors_through_the_log(restore_r
     worker.start()
     worker.join()
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [(r["logger"], r["message"]) for r in lines][0] == \
+    assert (lines[0]["logger"], lines[0]["message"]) == \
         ("tidings.console", "worker: 3 feeds, 2 new articles")
     assert lines[1]["thread_name"] == "doomed" and "RuntimeError: boom" in lines[1]["error"]
     logs.configure("INFO", "text", stream=out)
