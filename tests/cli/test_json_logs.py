@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -88,7 +87,7 @@ def test_a_verbose_failure_puts_its_traceback_in_the_record(env: dict[str, str])
 
 def test_serve_logs_json_including_uvicorn_and_access(env: dict[str, str], tmp_path: Path
                                                       ) -> None:
-    from web.test_serve import free_port
+    from web.test_serve import free_port, wait_until_ready
 
     port = free_port()
     proc = subprocess.Popen([*CLI, "serve", "--no-worker", "--port", str(port)],
@@ -96,14 +95,7 @@ def test_serve_logs_json_including_uvicorn_and_access(env: dict[str, str], tmp_p
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None
-                time.sleep(0.2)
+        wait_until_ready(base, proc)
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(base + "/no/such/page", timeout=5)
         proc.send_signal(signal.SIGTERM)

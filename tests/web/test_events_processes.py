@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ from tidings.store.schema import events
 
 from .seeding import seed
 from .sse import Event, EventStream
-from .test_serve import free_port
+from .test_serve import free_port, wait_until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -54,15 +53,7 @@ def serving(env: dict[str, str], *args: str) -> Iterator[str]:
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                assert time.monotonic() < deadline, "the server did not become ready"
-                time.sleep(0.2)
+        wait_until_ready(base, proc)
         yield base
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0

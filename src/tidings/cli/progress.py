@@ -56,9 +56,11 @@ class Progress:
         self.label = label
         self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
+        # with JSON logs, notes for stderr become log records (an explicit stream keeps them)
+        self.sink = console.sink if stream is None else None
         self.quiet = quiet
         # with JSON logs nothing is drawn: every stderr line must be one JSON object
-        self.active = not quiet and console.sink is None and _is_terminal(self.stream)
+        self.active = not quiet and self.sink is None and _is_terminal(self.stream)
         self.clock = clock
         self.started = clock()
         self._drawn_at: float | None = None
@@ -80,8 +82,8 @@ class Progress:
         """A line of ordinary output, kept clear of the progress line."""
         if self.quiet:
             return
-        if console.sink is not None:
-            console.sink(message)
+        if self.sink is not None:
+            self.sink(message)
             return
         if self._line:
             self.stream.write(_CLEAR + message + "\n" + self._line)

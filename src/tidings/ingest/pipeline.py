@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -68,8 +69,7 @@ class PreparedWrite:
     not_modified: bool = False
     parsed: ParsedFeed | None = None
     now: datetime | None = None  # when it was fetched (``write_prepared``'s ``now`` if None)
-    #: the ``tidings.store.counters`` total this write adds one to (a fetch's outcome)
-    counts_as: str | None = None
+    counts_as: str | None = None  # a ``tidings.store.counters`` total to add one to
 
 
 def entry_rows(feed: Feed, parsed: ParsedFeed, now: datetime) -> list[NewArticle]:
@@ -81,8 +81,8 @@ def entry_rows(feed: Feed, parsed: ParsedFeed, now: datetime) -> list[NewArticle
 
 def _write_group(store: Store, conn: Connection, jobs: Sequence[PreparedWrite],
                  now: datetime) -> list[list[int]]:
-    """Every job's new rows in one grouped insert, then every feed's new state; the new ids
-    of each job (an id counts for the first job that carried its entry)."""
+    """Every job's new rows in one grouped insert, every feed's new state, then totals and live
+    events; the new ids of each job (an id counts for the first job that carried its entry)."""
     new = store.articles.insert_new(conn, [row for job in jobs for row in job.rows])
     claimed: set[int] = set()
     results: list[list[int]] = []
@@ -101,21 +101,7 @@ def _write_group(store: Store, conn: Connection, jobs: Sequence[PreparedWrite],
         if ids:
             changes[job.feed.id].setdefault("last_new_at", job.now or now)
     store.feeds.update_many(conn, changes)
-    return results
-
-
-def _write_all(store: Store, conn: Connection, jobs: Sequence[PreparedWrite], now: datetime
-               ) -> list[list[int]]:
-    """The feeds' writes, then what they add to the shared totals, then the live events of
-    their new articles (last: ``tidings.store.events``), all in ``conn``'s transaction."""
-    results = _write_group(store, conn, jobs, now)
-    new_ids = [aid for ids in results for aid in ids]
-    amounts: dict[str, float] = {totals.ITEMS_STORED: len(new_ids)}
-    for job in jobs:
-        if job.counts_as is not None:
-            amounts[job.counts_as] = amounts.get(job.counts_as, 0) + 1
-    store.counters.add(conn, amounts)
-    store.events.articles_stored(conn, new_ids)
+    store.wrote(conn, sorted(claimed), Counter(j.counts_as for j in jobs if j.counts_as))
     return results
 
 
@@ -129,14 +115,14 @@ def write_prepared(store: Store, jobs: Sequence[PreparedWrite], now: datetime
     if len(jobs) > 1:
         try:
             with store.db.write() as conn:
-                return list(_write_all(store, conn, jobs, now))
+                return list(_write_group(store, conn, jobs, now))
         except Exception:
             log.debug("batch write failed; writing feeds one by one", extra={"feeds": len(jobs)})
     results: list[list[int] | BaseException] = []
     for job in jobs:
         try:
             with store.db.write() as conn:
-                results.append(_write_all(store, conn, [job], now)[0])
+                results.append(_write_group(store, conn, [job], now)[0])
         except Exception as exc:
             results.append(exc)
     return results
@@ -144,8 +130,7 @@ def write_prepared(store: Store, jobs: Sequence[PreparedWrite], now: datetime
 
 def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, now: datetime, *,
                  counts_as: str | None = None, **feed_changes: Any) -> list[int]:
-    """Insert a parsed document's new entries and change the feed, in one transaction
-    (adding one to the ``counts_as`` total there too)."""
+    """Insert a parsed document's new entries and change the feed, in one transaction."""
     result = write_prepared(store, [PreparedWrite(feed, entry_rows(feed, parsed, now),
                                                   feed_changes, counts_as=counts_as)], now)[0]
     if isinstance(result, BaseException):

@@ -11,11 +11,13 @@ here too: ``dialects.py``, ``engine.py`` and the copier and benchmark helpers
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from tidings.store.apiaccess import ApiAccessRepo
 from tidings.store.articles import ArticleRepo
 from tidings.store.clustering import ClusterQueue
-from tidings.store.counters import Counters
-from tidings.store.engine import Database, create_engine, migrate
+from tidings.store.counters import ITEMS_STORED, Counters
+from tidings.store.engine import Connection, Database, create_engine, migrate
 from tidings.store.events import EventLog
 from tidings.store.extraction import ExtractQueue
 from tidings.store.leases import LeaseRepo
@@ -58,6 +60,13 @@ class Store:
         self.subscriptions = SubscriptionRepo(db)
         self.read_state = ReadStateRepo(db)
         self.streams = StreamRepo(db)
+
+    def wrote(self, conn: Connection, new_ids: Sequence[int], totals: Mapping[str, float]
+              ) -> None:
+        """End a write that stored articles: its site-wide totals (``ITEMS_STORED`` and
+        ``totals``), then its live events, last (see :mod:`tidings.store.events`)."""
+        self.counters.add(conn, {**totals, ITEMS_STORED: len(new_ids)})
+        self.events.articles_stored(conn, new_ids)
 
     @property
     def dialect(self) -> str:

@@ -21,6 +21,7 @@ import hmac
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -50,6 +51,8 @@ BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
            10.0, 30.0)
 #: remembered path → route template lookups (for cache hits answered before routing)
 TEMPLATE_MEMORY = 4096
+#: methods counted by name; any other is counted as "other" (labels must stay few)
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 
 #: site-wide totals: (metric, help, label name or None, {label value or "": counter name})
 STORE_TOTALS: tuple[tuple[str, str, str | None, dict[str, str]], ...] = (
@@ -177,6 +180,9 @@ class RequestMetrics:
         self.metrics = metrics
         self.routes = routes
         self.templates: dict[str, str] = {}
+        #: the labelled counter and histogram per (route, method, status): ``labels()`` is
+        #: the dear part of counting, and the combinations are few
+        self.children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -195,9 +201,16 @@ class RequestMetrics:
             await self.app(scope, receive, send_status)
         finally:
             template = self.template(scope)
-            self.metrics.requests.labels(template, scope["method"], str(status)).inc()
+            method = scope["method"] if scope["method"] in METHODS else "other"
+            key = (template, method, status)
+            pair = self.children.get(key)
+            if pair is None:
+                pair = self.children[key] = (
+                    self.metrics.requests.labels(template, method, str(status)),
+                    self.metrics.latency.labels(template))
+            pair[0].inc()
             if template != EVENTS_PATH:
-                self.metrics.latency.labels(template).observe(time.perf_counter() - started)
+                pair[1].observe(time.perf_counter() - started)
 
     def template(self, scope: Scope) -> str:
         """The route's path template (``/articles/{article_id:int}``), so labels stay few."""
