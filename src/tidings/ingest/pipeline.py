@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -101,7 +100,7 @@ def _write_group(store: Store, conn: Connection, jobs: Sequence[PreparedWrite],
         if ids:
             changes[job.feed.id].setdefault("last_new_at", job.now or now)
     store.feeds.update_many(conn, changes)
-    store.wrote(conn, sorted(claimed), Counter(j.counts_as for j in jobs if j.counts_as))
+    store.wrote(conn, sorted(claimed), [job.counts_as for job in jobs])
     return results
 
 

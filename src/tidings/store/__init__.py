@@ -11,7 +11,8 @@ here too: ``dialects.py``, ``engine.py`` and the copier and benchmark helpers
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from tidings.store.apiaccess import ApiAccessRepo
 from tidings.store.articles import ArticleRepo
@@ -61,10 +62,11 @@ class Store:
         self.read_state = ReadStateRepo(db)
         self.streams = StreamRepo(db)
 
-    def wrote(self, conn: Connection, new_ids: Sequence[int], totals: Mapping[str, float]
+    def wrote(self, conn: Connection, new_ids: Sequence[int], counted: Iterable[str | None]
               ) -> None:
-        """End a write that stored articles: its site-wide totals (``ITEMS_STORED`` and
-        ``totals``), then its live events, last (see :mod:`tidings.store.events`)."""
+        """End a write that stored articles: its site-wide totals (``ITEMS_STORED``, one for
+        each name in ``counted``), then its live events, last (see :mod:`tidings.store.events`)."""
+        totals = Counter(name for name in counted if name)
         self.counters.add(conn, {**totals, ITEMS_STORED: len(new_ids)})
         self.events.articles_stored(conn, new_ids)
 
