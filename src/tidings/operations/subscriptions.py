@@ -107,4 +107,6 @@ def delete_folder(store: Store, user_id: int, folder_id: int) -> None:
 def publish_source(store: Store, source_id: int, now: datetime | None = None) -> Source:
     """An administrator's choice: a reader's private source becomes public (on the site, and
     followed by every account)."""
-    return store.sources.publish(source_id, now or datetime.now(UTC))
+    source = store.sources.publish(source_id, now or datetime.now(UTC))
+    store.meta.bump()  # the site's cached pages may now show it
+    return source

@@ -16,6 +16,7 @@ from tidings.store.counters import ITEMS_STORED, Counters
 from tidings.store.engine import Database
 from tidings.store.events import EventLog
 from tidings.store.schema import articles
+from tidings.store.visibility import public_article
 
 ARTICLE_FIELDS = ("feed_id", "source_id", "entry_key", "url", "title", "canonical_url", "guid",
                   "author", "published_at", "fetched_at", "summary", "content_html",
@@ -133,6 +134,15 @@ class ArticleRepo:
             raise NotFoundError(f"no article with id {article_id}")
         return article_from_row(row)
 
+    def get_public(self, article_id: int) -> Article:
+        """:meth:`get` for the public site: an article of a private source is not found."""
+        with self.db.read() as conn:
+            row = conn.execute(articles.select().where(articles.c.id == article_id,
+                                                       public_article())).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id}")
+        return article_from_row(row)
+
     def count(self, source_id: int | None = None) -> int:
         query = sa.select(sa.func.count()).select_from(articles)
         if source_id is not None:
@@ -142,8 +152,10 @@ class ArticleRepo:
 
     def latest(self, *, limit: int = 20, offset: int = 0, source_id: int | None = None
                ) -> tuple[list[Article], int]:
-        """Newest first, with the total for paging."""
-        where = [] if source_id is None else [articles.c.source_id == source_id]
+        """Newest public articles first, with the total for paging (the public site's list)."""
+        where = [public_article()]
+        if source_id is not None:
+            where.append(articles.c.source_id == source_id)
         query = (
             articles.select().where(*where)
             .order_by(articles.c.published_at.desc(), articles.c.id.desc())

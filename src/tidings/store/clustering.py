@@ -22,6 +22,7 @@ from tidings.store.events import EventLog
 from tidings.store.reads import Meta
 from tidings.store.schema import articles, meta, stories
 from tidings.store.stories import StoryRepo
+from tidings.store.visibility import public_article
 
 EPOCH_KEY = "cluster_epoch"  # bumped by every clustering write, to spot other writers
 _CHUNK = 500  # ids per IN (...) list
@@ -80,14 +81,22 @@ class ClusterBatch:
     def headlines(self, story_ids: Iterable[int], limit: int
                   ) -> dict[int, list[tuple[str, str | None]]]:
         """Per story, the titles and languages of its newest ``limit`` original reports,
-        oldest first (what a representative title is chosen from)."""
+        oldest first (what a representative title is chosen from). Public reports only, when
+        the story has any: the public site shows the title, and a reader's private feed
+        must not name it."""
         found: dict[int, list[tuple[str, str | None]]] = {}
+        public = public_article()
         for sid in story_ids:
-            query = (sa.select(articles.c.title, articles.c.language)
+            query = (sa.select(articles.c.title, articles.c.language,
+                               sa.case((public, 1), else_=0).label("public"))
                      .where(articles.c.story_id == sid, articles.c.duplicate_of.is_(None))
-                     .order_by(articles.c.published_at.desc(), articles.c.id.desc())
+                     .order_by(sa.desc("public"), articles.c.published_at.desc(),
+                               articles.c.id.desc())
                      .limit(limit))
-            rows = [(str(r[0]), r[1]) for r in self._conn.execute(query)][::-1]
+            got = list(self._conn.execute(query))
+            if got and got[0].public:
+                got = [r for r in got if r.public]
+            rows = [(str(r[0]), r[1]) for r in got][::-1]
             if rows:
                 found[sid] = rows
         return found

@@ -22,6 +22,7 @@ from tidings.models import Article
 from tidings.store.articles import article_from_row
 from tidings.store.engine import Database
 from tidings.store.schema import articles
+from tidings.store.visibility import any_private, public_article
 
 #: Han, Hiragana, Katakana, Hangul: scripts written without spaces between words
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -89,13 +90,14 @@ class SearchRepo:
         if not wanted:
             return {}
         with self.db.read() as conn:
-            rows = conn.execute(articles.select().where(articles.c.id.in_(wanted))).mappings()
+            rows = conn.execute(articles.select().where(articles.c.id.in_(wanted),
+                                                        public_article())).mappings()
             return {r["id"]: _article(r) for r in rows}
 
     def newest(self, *, limit: int = 20) -> list[Article]:
         """The newest articles, without counting them all (for boxes beside a page)."""
-        query = (articles.select().order_by(articles.c.published_at.desc(), articles.c.id.desc())
-                 .limit(limit))
+        query = (articles.select().where(public_article())
+                 .order_by(articles.c.published_at.desc(), articles.c.id.desc()).limit(limit))
         with self.db.read() as conn:
             return [_article(r) for r in conn.execute(query).mappings()]
 
@@ -105,7 +107,7 @@ class SearchRepo:
         ids = list(story_ids)
         if not ids:
             return []
-        query = articles.select().where(articles.c.story_id.in_(ids))
+        query = articles.select().where(articles.c.story_id.in_(ids), public_article())
         if newest is not None:
             query = query.order_by(articles.c.published_at.desc(), articles.c.id.desc()) \
                 .limit(newest)
@@ -129,7 +131,7 @@ class SearchRepo:
         own = sa.func.max(sa.case((articles.c.duplicate_of.is_(None), 1), else_=0)).label("own")
         views = sa.func.sum(articles.c.views).label("views")
         query = (sa.select(articles.c.story_id, articles.c.source_id, first, own, views)
-                 .where(articles.c.story_id.in_(ids), articles.c.source_id.is_not(None))
+                 .where(articles.c.story_id.in_(ids), public_article())
                  .group_by(articles.c.story_id, articles.c.source_id)
                  .order_by(articles.c.story_id, first, articles.c.source_id))
         out: dict[int, list[tuple[int, bool, int]]] = {}
@@ -146,7 +148,7 @@ class SearchRepo:
             return {}
         query = (sa.select(articles.c.story_id, articles.c.id,
                            articles.c.duplicate_of.is_not(None), articles.c.image_url)
-                 .where(articles.c.story_id.in_(ids))
+                 .where(articles.c.story_id.in_(ids), public_article())
                  .order_by(articles.c.story_id, articles.c.published_at, articles.c.id))
         out: dict[int, list[tuple[int, bool, str | None]]] = {}
         with self.db.read() as conn:
@@ -172,6 +174,9 @@ class SearchRepo:
             filters.append(articles.c.published_at >= since)
         if until is not None:
             filters.append(articles.c.published_at < until)
+        with self.db.read() as conn:
+            if any_private(conn):  # FTS5 alone cannot tell public from private rows
+                filters.append(public_article())
         source: sa.FromClause = articles
         cjk = any(is_cjk(t) for t in terms)
         if not cjk and not filters and self.db.dialect == "sqlite":

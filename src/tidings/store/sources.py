@@ -61,9 +61,12 @@ class SourceRepo:
                 follow_for_everyone(conn, source_id, now)
         return self.get(source_id)
 
-    def get(self, source_id: int) -> Source:
+    def get(self, source_id: int, *, public_only: bool = False) -> Source:
+        query = sources.select().where(sources.c.id == source_id)
+        if public_only:
+            query = query.where(sources.c.is_public == sa.true())
         with self.db.read() as conn:
-            row = conn.execute(sources.select().where(sources.c.id == source_id)).mappings().first()
+            row = conn.execute(query).mappings().first()
         if row is None:
             raise NotFoundError(f"no source with id {source_id}")
         return source_from_row(row)
@@ -78,9 +81,12 @@ class SourceRepo:
             row = conn.execute(query.limit(1)).mappings().first()
         return source_from_row(row) if row else None
 
-    def list(self) -> list[Source]:
+    def list(self, *, public_only: bool = False) -> list[Source]:
+        query = sources.select().order_by(sources.c.name, sources.c.id)
+        if public_only:
+            query = query.where(sources.c.is_public == sa.true())
         with self.db.read() as conn:
-            rows = conn.execute(sources.select().order_by(sources.c.name, sources.c.id)).mappings()
+            rows = conn.execute(query).mappings()
             return [source_from_row(r) for r in rows]
 
     def update(self, source_id: int, **changes: Any) -> Source:

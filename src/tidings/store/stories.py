@@ -19,6 +19,7 @@ from tidings.models import Source, Story
 from tidings.store.engine import Database
 from tidings.store.schema import articles, sources, stories
 from tidings.store.sources import source_from_row
+from tidings.store.visibility import public_article, story_is_public
 
 MAX_MERGE_CHAIN = 100  # a longer chain of merged_into means a cycle; stop following it
 
@@ -75,10 +76,14 @@ class StoryRepo:
         with self.db.read() as conn:
             return [source_from_row(dict(r)) for r in conn.execute(rows).mappings()]
 
-    def count(self) -> int:
+    def count(self, *, public_only: bool = False) -> int:
+        """Live stories (with ``public_only``, those the public site shows)."""
+        where: list[sa.ColumnElement[bool]] = [stories.c.merged_into.is_(None)]
+        if public_only:
+            where.append(story_is_public(stories.c.id))
         with self.db.read() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(stories)
-                                    .where(stories.c.merged_into.is_(None))).scalar_one())
+                                    .where(*where)).scalar_one())
 
     @staticmethod
     def _article_ids(conn: sa.Connection, story_id: int) -> list[int]:
@@ -121,9 +126,11 @@ class StoryRepo:
                              sa.func.count(sa.distinct(articles.c.source_id)).label("s"))
                    .where(articles.c.story_id.in_(ids), original)
                    .group_by(articles.c.story_id))
+        # the picture comes from a public report whenever there is one (the site shows it)
         images = (sa.select(articles.c.story_id, articles.c.image_url)
                   .where(articles.c.story_id.in_(ids), articles.c.image_url.is_not(None))
-                  .order_by(articles.c.story_id, articles.c.published_at, articles.c.id))
+                  .order_by(articles.c.story_id, sa.case((public_article(), 0), else_=1),
+                            articles.c.published_at, articles.c.id))
         found = {r.story_id: r for r in conn.execute(stats)}
         counts = {r.story_id: int(r.s) for r in conn.execute(outlets)}
         image: dict[int, str] = {}

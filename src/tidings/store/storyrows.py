@@ -13,9 +13,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tidings.errors import NotFoundError
 from tidings.store.engine import Database
 from tidings.store.schema import stories
 from tidings.store.stories import live_row
+from tidings.store.visibility import story_is_public
 
 
 @dataclass(slots=True)
@@ -39,15 +41,20 @@ class StoryRowRepo:
         self.db = db
 
     def recent(self, limit: int) -> list[StoryRow]:
-        """Live (unmerged) stories, most recently published first."""
-        query = (sa.select(*_COLUMNS).where(stories.c.merged_into.is_(None))
+        """Live (unmerged) public stories, most recently published first."""
+        query = (sa.select(*_COLUMNS).where(stories.c.merged_into.is_(None),
+                                            story_is_public(stories.c.id))
                  .order_by(stories.c.last_published_at.desc(), stories.c.id.desc())
                  .limit(limit))
         with self.db.read() as conn:
             return [StoryRow(*row) for row in conn.execute(query)]
 
     def live(self, story_id: int) -> StoryRow:
-        """The story with this id, or the one it was (transitively) merged into."""
+        """The story with this id, or the one it was (transitively) merged into; not found
+        when none of its articles is public."""
         with self.db.read() as conn:
             row: tuple[Any, ...] = tuple(live_row(conn, story_id, _COLUMNS))
-            return StoryRow(*row)
+            shown = conn.execute(sa.select(story_is_public(sa.literal(row[0])))).scalar()
+        if not shown:
+            raise NotFoundError(f"no story with id {story_id}")
+        return StoryRow(*row)

@@ -66,7 +66,8 @@ class SiteData:
 
     def sources_by_id(self, now: datetime | None = None) -> dict[int, Source]:
         def build() -> dict[int, Source]:
-            return {s.id: s for s in self.store.sources.list() if s.id is not None}
+            return {s.id: s for s in self.store.sources.list(public_only=True)
+                    if s.id is not None}
 
         if now is None:
             return build()
@@ -223,7 +224,7 @@ class SiteData:
         """Stories by score (rank.story_score), over the most recent candidates."""
         rows = self.store.story_rows.recent(max(STORY_CANDIDATES, offset + limit))
         page = self._stories_payload(rows, now, limit=limit, offset=offset)
-        total = self.store.stories.count()
+        total = self.store.stories.count(public_only=True)
         return {"stories": page, "total": total}
 
     def story(self, story_id: int, now: datetime, language: str | None = None
@@ -289,7 +290,7 @@ class SiteData:
         return items
 
     def article(self, article_id: int, now: datetime) -> dict[str, Any]:
-        a = self.store.articles.get(article_id)
+        a = self.store.articles.get_public(article_id)
         sources = self.sources_by_id(now)
         coverage: list[dict[str, Any]] = []
         if a.story_id is not None:
@@ -309,7 +310,7 @@ class SiteData:
     # -- sources -----------------------------------------------------------------------------
 
     def sources(self) -> dict[str, Any]:
-        listed = self.store.sources.list()
+        listed = self.store.sources.list(public_only=True)
         return {"sources": [self._source_full(s) for s in listed], "total": len(listed)}
 
     def _source_full(self, s: Source) -> dict[str, Any]:
@@ -318,7 +319,7 @@ class SiteData:
 
     def source(self, source_id: int, now: datetime, *, limit: int = 30, offset: int = 0
                ) -> dict[str, Any]:
-        s = self.store.sources.get(source_id)
+        s = self.store.sources.get(source_id, public_only=True)
         feeds = [{"id": f.id, "url": f.url, "title": f.title,
                   "last_checked_at": iso(f.last_checked_at),
                   "last_checked_label": self.label(f.last_checked_at, now),
