@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from tidings.errors import InputError
+from tidings.operations.filters import apply_filters
 from tidings.store import Store
 from tidings.store.streams import ReaderItem, StreamQuery, UnreadCount
 
@@ -38,12 +39,15 @@ class StoryGroup:
 
 def stream(store: Store, user_id: int, query: StreamQuery
            ) -> tuple[list[ReaderItem], str | None]:
-    """One page of items and the continuation for the next page (None: no more)."""
+    """One page of items and the continuation for the next page (None: no more). The
+    reader's filter rules are applied first to what arrived since the last call."""
+    apply_filters(store, user_id)
     return store.streams.page(user_id, query)
 
 
 def stream_ids(store: Store, user_id: int, query: StreamQuery) -> tuple[list[int], str | None]:
     """As :func:`stream`, ids only (cheap: for sync clients' id lists)."""
+    apply_filters(store, user_id)
     return store.streams.ids(user_id, query)
 
 
@@ -60,6 +64,7 @@ def items_by_ids(store: Store, user_id: int, ids: Sequence[int]) -> list[ReaderI
 def unread_counts(store: Store, user_id: int) -> UnreadSummary:
     """Unread articles per followed source, per folder, and in all, each with the newest
     unread article's time."""
+    apply_filters(store, user_id)
     per_source = store.streams.unread_counts(user_id)
     folders: dict[int, tuple[int, datetime | None]] = {}
     for count in per_source:
@@ -70,6 +75,16 @@ def unread_counts(store: Store, user_id: int) -> UnreadSummary:
     for count in per_source:
         newest_all = _later(newest_all, count.newest)
     return UnreadSummary(sum(c.count for c in per_source), newest_all, per_source, folders)
+
+
+def saved_search_unread(store: Store, user_id: int, search_id: int
+                        ) -> tuple[int, datetime | None]:
+    """Unread articles matching a saved search, and the newest one's time."""
+    counts = store.streams.unread_counts(user_id, saved_search=search_id)
+    newest: datetime | None = None
+    for count in counts:
+        newest = _later(newest, count.newest)
+    return sum(c.count for c in counts), newest
 
 
 def set_read(store: Store, user_id: int, ids: Iterable[int], read: bool = True) -> list[int]:

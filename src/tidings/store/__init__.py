@@ -21,6 +21,7 @@ from tidings.store.counters import ITEMS_STORED, Counters
 from tidings.store.engine import Connection, Database, create_engine, migrate
 from tidings.store.events import EventLog
 from tidings.store.extraction import ExtractQueue
+from tidings.store.filters import FilterRepo
 from tidings.store.leases import LeaseRepo
 from tidings.store.reads import Meta, ReadRepo
 from tidings.store.readstate import ReadStateRepo
@@ -60,7 +61,8 @@ class Store:
         self.api_access = ApiAccessRepo(db)
         self.subscriptions = SubscriptionRepo(db)
         self.read_state = ReadStateRepo(db)
-        self.streams = StreamRepo(db)
+        self.streams = StreamRepo(db, self.search)
+        self.filters = FilterRepo(db)
 
     def wrote(self, conn: Connection, new_ids: Sequence[int], counted: Iterable[str | None]
               ) -> None:

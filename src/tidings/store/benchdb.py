@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
+from tidings.errors import StorageError
 from tidings.store.engine import Database, normalize_url
 from tidings.store.schema import articles, feeds, sources, stories
 
@@ -115,3 +116,41 @@ def floor_insert(db: Database, rows: Sequence[Sequence[Any]]) -> None:
                  f"VALUES ({', '.join([mark] * len(FLOOR_FIELDS))})")
     with db.write() as conn:
         conn.exec_driver_sql(statement, list(rows))
+
+
+def set_read_marks(store: Store, marks: Sequence[Row]) -> None:
+    """Set ``read_through`` of many subscriptions (rows: user_id, source_id, read_through);
+    rows with ``read_through`` None are unfollowed instead."""
+    from tidings.store.schema import subscriptions
+
+    keep = [dict(m) for m in marks if m["read_through"] is not None]
+    drop = [m for m in marks if m["read_through"] is None]
+    with store.db.write() as conn:
+        if keep:
+            conn.execute(subscriptions.update().where(
+                subscriptions.c.user_id == sa.bindparam("u"),
+                subscriptions.c.source_id == sa.bindparam("s"),
+            ).values(read_through=sa.bindparam("t")),
+                [{"u": m["user_id"], "s": m["source_id"], "t": m["read_through"]} for m in keep])
+        for m in drop:
+            conn.execute(subscriptions.delete().where(
+                subscriptions.c.user_id == m["user_id"],
+                subscriptions.c.source_id == m["source_id"]))
+
+
+def table_bytes(store: Store, tables: Sequence[str]) -> int | None:
+    """Bytes the tables and their indexes take on disk (None when the database cannot say)."""
+    with store.db.read() as conn:
+        if store.dialect == "postgresql":
+            return int(sum(conn.exec_driver_sql(
+                "SELECT pg_total_relation_size(%(t)s::regclass)", {"t": t}).scalar_one()
+                for t in tables))
+        try:
+            names = conn.exec_driver_sql("SELECT name, tbl_name FROM sqlite_master").all()
+            wanted = [n for n, tbl in names if tbl in tables]
+            marks = ",".join("?" * len(wanted))
+            return int(conn.exec_driver_sql(
+                f"SELECT sum(pgsize) FROM dbstat WHERE name IN ({marks})",
+                tuple(wanted)).scalar_one() or 0)
+        except StorageError:
+            return None

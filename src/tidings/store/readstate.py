@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from tidings.store.dialects import insert
 from tidings.store.engine import Database
 from tidings.store.schema import article_states, articles, read_undo, subscriptions
-from tidings.store.subscriptions import followed_sources, visible_sources
+from tidings.store.subscriptions import followed_sources
+from tidings.store.visibility import public_sources
 
 CHUNK = 500
 #: mark-all-read actions that can still be undone, per user
@@ -38,15 +39,20 @@ def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
 def _targets(conn: sa.Connection, user_id: int, ids: Sequence[int]
              ) -> list[tuple[int, int, int]]:
     """(article id, source id, read_through or 0) for the ids ``user_id`` may see."""
+    marks = dict(conn.execute(sa.select(subscriptions.c.source_id, subscriptions.c.read_through)
+                              .where(subscriptions.c.user_id == user_id)).all())
+    public = set(conn.execute(public_sources()).scalars())
     found: list[tuple[int, int, int]] = []
     for part in chunks(sorted(set(ids))):
-        rows = conn.execute(
-            sa.select(articles.c.id, articles.c.source_id, subscriptions.c.read_through)
-            .outerjoin(subscriptions, sa.and_(subscriptions.c.user_id == user_id,
-                                              subscriptions.c.source_id == articles.c.source_id))
-            .where(articles.c.id.in_(part), articles.c.source_id.in_(visible_sources(user_id))))
-        found.extend((r.id, r.source_id, r.read_through or 0) for r in rows)
+        rows = conn.execute(sa.select(articles.c.id, articles.c.source_id)
+                            .where(articles.c.id.in_(part)))
+        found.extend((i, s, marks.get(s, 0)) for i, s in rows if s in marks or s in public)
     return found
+
+
+def _sub(user_id: int) -> sa.ColumnElement[bool]:
+    return sa.and_(subscriptions.c.user_id == user_id,
+                   subscriptions.c.source_id == articles.c.source_id)
 
 
 def _drop_empty(conn: sa.Connection, user_id: int, ids: Sequence[int]) -> None:
@@ -61,11 +67,11 @@ def _store_read(conn: sa.Connection, user_id: int, values: dict[int, bool | None
     dialect = conn.dialect.name
     kept = [{"user_id": user_id, "article_id": i, "is_read": v}
             for i, v in values.items() if v is not None]
-    for start in range(0, len(kept), CHUNK):
-        statement = insert(dialect, article_states).values(kept[start:start + CHUNK])
+    if kept:  # one statement, many parameter sets: compiled once, sent in batches
+        statement = insert(dialect, article_states)
         conn.execute(statement.on_conflict_do_update(
             index_elements=["user_id", "article_id"],
-            set_={"is_read": statement.excluded.is_read}))
+            set_={"is_read": statement.excluded.is_read}), kept)
     cleared = [i for i, v in values.items() if v is None]
     for part in chunks(cleared):
         conn.execute(article_states.update().where(
@@ -103,13 +109,13 @@ class ReadStateRepo:
         with self.db.write() as conn:
             ids = [t[0] for t in _targets(conn, user_id, list(article_ids))]
             if starred:
-                for part in chunks(ids):
-                    statement = insert(self.db.dialect, article_states).values(
-                        [{"user_id": user_id, "article_id": i, "starred_at": now} for i in part])
+                if ids:
+                    statement = insert(self.db.dialect, article_states)
                     conn.execute(statement.on_conflict_do_update(
                         index_elements=["user_id", "article_id"],
                         set_={"starred_at": sa.func.coalesce(article_states.c.starred_at,
-                                                             statement.excluded.starred_at)}))
+                                                             statement.excluded.starred_at)}),
+                        [{"user_id": user_id, "article_id": i, "starred_at": now} for i in ids])
                 return ids
             for part in chunks(ids):
                 conn.execute(article_states.update().where(
@@ -122,56 +128,71 @@ class ReadStateRepo:
         """Articles in sources ``user_id`` follows that are copies of these (same original,
         ``articles.duplicate_of``), the given ones included."""
         ids = sorted(set(article_ids))
-        roots: set[int] = set()
+        found: set[int] = set(ids)
         with self.db.read() as conn:
+            followed = set(conn.execute(followed_sources(user_id)).scalars())
+            roots: set[int] = set()
             for part in chunks(ids):
                 roots.update(conn.execute(sa.select(
                     sa.func.coalesce(articles.c.duplicate_of, articles.c.id)
                 ).where(articles.c.id.in_(part))).scalars())
-            found: set[int] = set(ids)
             for part in chunks(sorted(roots)):
-                found.update(conn.execute(sa.select(articles.c.id).where(
-                    sa.or_(articles.c.id.in_(part), articles.c.duplicate_of.in_(part)),
-                    articles.c.source_id.in_(followed_sources(user_id)))).scalars())
+                for column in (articles.c.id, articles.c.duplicate_of):
+                    rows = conn.execute(sa.select(articles.c.id, articles.c.source_id)
+                                        .where(column.in_(part)))
+                    found.update(i for i, s in rows if s in followed)
         return sorted(found)
 
     # -- marks -------------------------------------------------------------------------------
 
     def compact(self, conn: sa.Connection, user_id: int, source_ids: Iterable[int]) -> None:
         """Move each subscription's mark up over the read articles just above it, and drop
-        the exceptions it now covers."""
-        for source_id in source_ids:
-            through = conn.execute(sa.select(subscriptions.c.read_through).where(
+        the exceptions it now covers (a few set-based statements, whatever the number of
+        sources)."""
+        wanted = sorted(set(source_ids))
+        if not wanted:
+            return
+        read = sa.exists(sa.select(article_states.c.article_id).where(
+            article_states.c.user_id == user_id, article_states.c.article_id == articles.c.id,
+            article_states.c.is_read == sa.true()))
+        marks = dict(conn.execute(
+            sa.select(subscriptions.c.source_id, subscriptions.c.read_through).where(
                 subscriptions.c.user_id == user_id,
-                subscriptions.c.source_id == source_id)).scalar()
-            if through is None:
-                continue
-            read_above = sa.select(article_states.c.article_id).where(
-                article_states.c.user_id == user_id, article_states.c.article_id == articles.c.id,
-                article_states.c.is_read == sa.true())
-            first_unread = conn.execute(sa.select(sa.func.min(articles.c.id)).where(
-                articles.c.source_id == source_id, articles.c.id > through,
-                ~read_above.exists())).scalar()
-            if first_unread is None:
-                first_unread = 1 + (conn.execute(sa.select(sa.func.max(articles.c.id)).where(
-                    articles.c.source_id == source_id)).scalar() or 0)
-            if first_unread - 1 > through:
-                self._move_mark(conn, user_id, source_id, through, first_unread - 1)
+                subscriptions.c.source_id.in_(wanted))).all())
+        first_unread = dict(conn.execute(
+            sa.select(articles.c.source_id, sa.func.min(articles.c.id))
+            .join(subscriptions, sa.and_(_sub(user_id),
+                                         articles.c.id > subscriptions.c.read_through))
+            .where(articles.c.source_id.in_(list(marks)), ~read)
+            .group_by(articles.c.source_id)).all())
+        newest = dict(conn.execute(
+            sa.select(articles.c.source_id, sa.func.max(articles.c.id))
+            .where(articles.c.source_id.in_([s for s in marks if s not in first_unread]))
+            .group_by(articles.c.source_id)).all())
+        moves = []
+        for source_id, through in marks.items():
+            top = first_unread[source_id] - 1 if source_id in first_unread else \
+                newest.get(source_id, through)
+            if top > through:
+                moves.append({"s": source_id, "t": top})
+        if moves:
+            self._move_marks(conn, user_id, moves)
 
     @staticmethod
-    def _move_mark(conn: sa.Connection, user_id: int, source_id: int, old: int,
-                   new: int) -> None:
+    def _move_marks(conn: sa.Connection, user_id: int, moves: Sequence[dict[str, int]]) -> None:
         conn.execute(subscriptions.update().where(
-            subscriptions.c.user_id == user_id, subscriptions.c.source_id == source_id
-        ).values(read_through=new))
-        covered = sa.select(articles.c.id).where(
-            articles.c.source_id == source_id, articles.c.id > old, articles.c.id <= new)
+            subscriptions.c.user_id == user_id,
+            subscriptions.c.source_id == sa.bindparam("s")).values(
+                read_through=sa.bindparam("t")), list(moves))
+        covered = (sa.select(articles.c.id).join(subscriptions, sa.and_(
+            _sub(user_id), articles.c.id <= subscriptions.c.read_through))
+            .where(articles.c.source_id.in_([m["s"] for m in moves])))
         conn.execute(article_states.update().where(
             article_states.c.user_id == user_id, article_states.c.is_read == sa.true(),
             article_states.c.article_id.in_(covered)).values(is_read=None))
         conn.execute(article_states.delete().where(
             article_states.c.user_id == user_id, article_states.c.is_read.is_(None),
-            article_states.c.starred_at.is_(None), article_states.c.article_id.in_(covered)))
+            article_states.c.starred_at.is_(None)))
 
     def mark_sources_read(self, user_id: int, source_ids: Sequence[int], now: datetime) -> int:
         """Everything in these followed sources is read; the undo id."""

@@ -133,8 +133,9 @@ articles = sa.Table(
     sa.UniqueConstraint("source_id", "entry_key", name="uq_articles_source_entry"),
     sa.Index("ix_articles_extract_state", "extract_state"),
     sa.Index("ix_articles_cluster_state", "cluster_state"),
-    # a source's articles in arrival order: the readers' "read through id" marks range over it
-    sa.Index("ix_articles_source_id_id", "source_id", "id"),
+    # a source's articles in arrival order: the readers' "read through id" marks range over it,
+    # and unread lists and counts need nothing else (migration 0007)
+    sa.Index("ix_articles_source_reading", "source_id", "id", "published_at"),
 )
 
 reads = sa.Table(

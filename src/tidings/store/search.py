@@ -156,6 +156,18 @@ class SearchRepo:
                 out.setdefault(sid, []).append((aid, bool(copy), image))
         return out
 
+    def matching(self, q: str) -> sa.ColumnElement[bool]:
+        """A condition on ``articles`` for the articles that match ``q`` (every word, the
+        last as a prefix), public or not: readers' saved searches run over their own feeds."""
+        terms = query_terms(q)
+        if not terms:
+            return sa.false()
+        if any(is_cjk(t) for t in terms):
+            return self._like(terms)[0]
+        if self.db.dialect == "postgresql":
+            return self._pg(terms, None)[0]
+        return articles.c.id.in_(sa.select(self._fts5(terms).c.rowid))
+
     # -- full-text search --------------------------------------------------------------------
 
     def search(self, q: str, *, limit: int = 20, offset: int = 0, source_id: int | None = None,

@@ -15,11 +15,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tidings.errors import InputError
+from tidings.errors import InputError, NotFoundError
 from tidings.models import Article
 from tidings.store.articles import ARTICLE_FIELDS, article_from_row
 from tidings.store.engine import Database
-from tidings.store.schema import article_states, articles, folders, sources, subscriptions
+from tidings.store.schema import (
+    article_states,
+    articles,
+    folders,
+    saved_searches,
+    sources,
+    subscriptions,
+)
+from tidings.store.search import SearchRepo
 from tidings.store.subscriptions import followed_sources, visible_sources
 
 #: what a stream is made of; ``ref`` names the source, folder, story or saved search
@@ -111,40 +119,59 @@ def _common(q: StreamQuery, search: sa.ColumnElement[bool] | None) -> list[sa.Co
     return where
 
 
-def _unread_parts(user_id: int, where: Sequence[sa.ColumnElement[bool]],
-                  columns: Sequence[sa.ColumnElement[Any]]) -> tuple[sa.Select[Any], ...]:
-    """Unread articles above the marks, and unread exceptions below them."""
-    above = (sa.select(*columns).select_from(articles)
-             .join(subscriptions, sa.and_(_sub_join(user_id),
-                                          articles.c.id > subscriptions.c.read_through))
-             .outerjoin(article_states, _state_join(user_id))
-             .where(sa.func.coalesce(article_states.c.is_read, sa.false()) == sa.false(), *where))
-    below = (sa.select(*columns).select_from(articles)
-             .join(subscriptions, _sub_join(user_id))
-             .join(article_states, sa.and_(_state_join(user_id),
-                                           article_states.c.is_read == sa.false()))
-             .where(articles.c.id <= subscriptions.c.read_through, *where))
-    return above, below
+def _unread_rows(conn: sa.Connection, user_id: int, where: Sequence[sa.ColumnElement[bool]]
+                 ) -> list[tuple[int, int, datetime]]:
+    """(id, source id, published at) of every unread article matching ``where``: those above
+    their subscription's mark (one index range per subscription, the index covers these
+    columns) less the few read exceptions, plus the few unread exceptions below the marks.
+    Joined here rather than in SQL: a lookup per row costs more than two small sets."""
+    columns = (articles.c.id, articles.c.source_id, articles.c.published_at)
+    above = conn.execute(
+        sa.select(*columns).select_from(articles)
+        .join(subscriptions, sa.and_(_sub_join(user_id),
+                                     articles.c.id > subscriptions.c.read_through))
+        .where(*where)).all()
+    read = set(conn.execute(sa.select(article_states.c.article_id).where(
+        article_states.c.user_id == user_id, article_states.c.is_read == sa.true())).scalars())
+    below = conn.execute(
+        sa.select(*columns).select_from(articles)
+        .join(subscriptions, _sub_join(user_id))
+        .join(article_states, sa.and_(_state_join(user_id),
+                                      article_states.c.is_read == sa.false()))
+        .where(articles.c.id <= subscriptions.c.read_through, *where)).all()
+    return [(i, s, p) for i, s, p in above if i not in read] + [(i, s, p) for i, s, p in below]
 
 
 class StreamRepo:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, search: SearchRepo):
         self.db = db
+        self._search = search
 
-    def ids(self, user_id: int, q: StreamQuery, *,
-            search: sa.ColumnElement[bool] | None = None) -> tuple[list[int], str | None]:
-        """One page of article ids and the continuation for the next (None: the last page)."""
-        where = _common(q, search)
-        order = articles.c.id.asc() if q.oldest_first else articles.c.id.desc()
-        if q.unread_only and not q.starred_only and q.kind not in ("starred", "read"):
-            above, below = _unread_parts(user_id, where, [articles.c.id])
-            union = sa.union_all(above, below).subquery()
-            query: sa.Select[Any] = sa.select(union.c.id).order_by(
-                union.c.id.asc() if q.oldest_first else union.c.id.desc())
-        else:
-            query = self._walk(user_id, q, where).order_by(order)
+    def _saved_search(self, user_id: int, search_id: int | None
+                      ) -> sa.ColumnElement[bool] | None:
+        """The condition of one of ``user_id``'s saved searches (not found otherwise)."""
+        if search_id is None:
+            return None
         with self.db.read() as conn:
-            found = list(conn.execute(query.limit(q.limit + 1)).scalars())
+            text = conn.execute(sa.select(saved_searches.c.query).where(
+                saved_searches.c.id == search_id,
+                saved_searches.c.user_id == user_id)).scalar()
+        if text is None:
+            raise NotFoundError(f"no saved search with id {search_id}")
+        return self._search.matching(str(text))
+
+    def ids(self, user_id: int, q: StreamQuery) -> tuple[list[int], str | None]:
+        """One page of article ids and the continuation for the next (None: the last page)."""
+        where = _common(q, self._saved_search(user_id, q.ref if q.kind == "search" else None))
+        order = articles.c.id.asc() if q.oldest_first else articles.c.id.desc()
+        with self.db.read() as conn:
+            if q.unread_only and not q.starred_only and q.kind not in ("starred", "read"):
+                unread = sorted((row[0] for row in _unread_rows(conn, user_id, where)),
+                                reverse=not q.oldest_first)
+                found = unread[:q.limit + 1]
+            else:
+                query = self._walk(user_id, q, where).order_by(order)
+                found = list(conn.execute(query.limit(q.limit + 1)).scalars())
         more = len(found) > q.limit
         page = found[:q.limit]
         return page, (str(page[-1]) if more and page else None)
@@ -159,12 +186,13 @@ class StreamRepo:
     def _walk(user_id: int, q: StreamQuery, where: list[sa.ColumnElement[bool]]
               ) -> sa.Select[Any]:
         starred = q.kind == "starred" or q.starred_only
-        query = sa.select(articles.c.id).select_from(articles)
-        if q.kind in ("starred", "story", "search"):  # a story or star may be outside follows
-            query = (query.outerjoin(subscriptions, _sub_join(user_id))
-                     .where(articles.c.source_id.in_(visible_sources(user_id))))
+        # outer joins: the database walks the articles by id and stops at the page
+        query = (sa.select(articles.c.id).select_from(articles)
+                 .outerjoin(subscriptions, _sub_join(user_id)))
+        if q.kind in ("starred", "story"):  # a story or a star may be outside follows
+            query = query.where(articles.c.source_id.in_(visible_sources(user_id)))
         else:
-            query = query.join(subscriptions, _sub_join(user_id))
+            query = query.where(articles.c.source_id.in_(followed_sources(user_id)))
         if starred:
             query = query.join(article_states, sa.and_(
                 _state_join(user_id), article_states.c.starred_at.is_not(None)))
@@ -202,31 +230,28 @@ class StreamRepo:
                     found[row["id"]] = _item(row)
         return [found[i] for i in wanted if i in found]
 
-    def page(self, user_id: int, q: StreamQuery, *,
-             search: sa.ColumnElement[bool] | None = None
-             ) -> tuple[list[ReaderItem], str | None]:
-        ids, more = self.ids(user_id, q, search=search)
+    def page(self, user_id: int, q: StreamQuery) -> tuple[list[ReaderItem], str | None]:
+        ids, more = self.ids(user_id, q)
         return self.items(user_id, ids), more
 
-    def unread_counts(self, user_id: int, *, search: sa.ColumnElement[bool] | None = None,
+    def unread_counts(self, user_id: int, *, saved_search: int | None = None,
                       story_id: int | None = None) -> list[UnreadCount]:
-        """Unread articles per followed source (sources with none are left out)."""
+        """Unread articles per followed source (sources with none are left out), of one
+        saved search or story when asked."""
         where: list[sa.ColumnElement[bool]] = []
+        search = self._saved_search(user_id, saved_search)
         if search is not None:
             where.append(search)
         if story_id is not None:
             where.append(articles.c.story_id == story_id)
-        columns = [articles.c.source_id, sa.func.count().label("n"),
-                   sa.func.max(articles.c.published_at).label("newest")]
         totals: dict[int, tuple[int, datetime | None]] = {}
         with self.db.read() as conn:
             folder_of = dict(conn.execute(
                 sa.select(subscriptions.c.source_id, subscriptions.c.folder_id)
                 .where(subscriptions.c.user_id == user_id)).all())
-            for part in _unread_parts(user_id, where, columns):
-                for source_id, n, newest in conn.execute(part.group_by(articles.c.source_id)):
-                    count, latest = totals.get(source_id, (0, None))
-                    totals[source_id] = (count + n, _later(latest, newest))
+            for _id, source_id, published in _unread_rows(conn, user_id, where):
+                count, latest = totals.get(source_id, (0, None))
+                totals[source_id] = (count + 1, _later(latest, published))
         return [UnreadCount(s, folder_of.get(s), n, newest)
                 for s, (n, newest) in sorted(totals.items())]
 
