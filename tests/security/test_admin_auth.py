@@ -16,7 +16,8 @@ from .conftest import ADMIN, READER, csrf_of, login
 
 ADMIN_PAGES = ["/admin", "/admin/", "/admin/sources/1"]
 ADMIN_POSTS = ["/admin/sources", "/admin/sources/1/edit", "/admin/sources/1/pause",
-               "/admin/sources/1/resume", "/admin/sources/1/remove", "/admin/pipeline"]
+               "/admin/sources/1/resume", "/admin/sources/1/remove", "/admin/pipeline",
+               "/admin/sources/1/publish"]
 
 
 @pytest.fixture
@@ -312,3 +313,21 @@ def test_admin_runs_the_later_stages(admin_client: TestClient, accounts: Store) 
     assert states == {("skipped", "done")}
     unknown = admin_client.post("/admin/pipeline", data={"csrf_token": token, "action": "rm"})
     assert unknown.status_code == 400
+
+
+def test_admin_publishes_a_readers_private_source(admin_client: TestClient,
+                                                  accounts: Store) -> None:
+    from datetime import UTC, datetime
+
+    from tidings.models import Source
+
+    private = accounts.sources.add(Source(None, "Reader's blog", "https://blog.example/",
+                                          public=False), datetime.now(UTC))
+    page = admin_client.get(f"/admin/sources/{private.id}")
+    assert "Publish" in page.text
+    token = csrf_of(page.text)
+    done = admin_client.post(f"/admin/sources/{private.id}/publish",
+                             data={"csrf_token": token})
+    assert done.status_code == 200 and "Published Reader&#39;s blog." in done.text
+    assert accounts.sources.get(private.id or 0).public
+    assert "Publish" not in admin_client.get(f"/admin/sources/{private.id}").text

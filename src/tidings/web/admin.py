@@ -24,6 +24,7 @@ from starlette.templating import Jinja2Templates
 from tidings.errors import FormError, NotFoundError, TidingsError, one_line
 from tidings.operations import pipeline as pipeline_ops
 from tidings.operations import sources as source_ops
+from tidings.operations import subscriptions as subscription_ops
 from tidings.operations.sources import FULLTEXT_MODES
 from tidings.store import health
 from tidings.web.sessions import Gate, SignedIn, field
@@ -48,6 +49,7 @@ def routes(gate: Gate) -> list[BaseRoute]:
         Route("/admin/sources/{source_id:int}/pause", area.pause_source, methods=post),
         Route("/admin/sources/{source_id:int}/resume", area.resume_source, methods=post),
         Route("/admin/sources/{source_id:int}/remove", area.remove_source, methods=post),
+        Route("/admin/sources/{source_id:int}/publish", area.publish_source, methods=post),
         Route("/admin/pipeline", area.pipeline, methods=post),
     ]
 
@@ -159,6 +161,13 @@ class AdminArea:
                                                          self.settings)
             return f"Removed {source.name}."
         return await self._act(request, action, lambda form: "/admin")
+
+    async def publish_source(self, request: Request) -> Response:
+        source_id = int(request.path_params["source_id"])
+
+        def action(form: FormData) -> str:
+            return f"Published {subscription_ops.publish_source(self.store, source_id).name}."
+        return await self._act(request, action, lambda form: f"/admin/sources/{source_id}")
 
     async def pipeline(self, request: Request) -> Response:
         def action(form: FormData) -> str:
