@@ -134,7 +134,7 @@ articles = sa.Table(
     sa.Index("ix_articles_extract_state", "extract_state"),
     sa.Index("ix_articles_cluster_state", "cluster_state"),
     # a source's articles in arrival order: the readers' "read through id" marks range over it,
-    # and unread lists and counts need nothing else (migration 0007)
+    # and unread lists and counts need nothing else (migration 0008)
     sa.Index("ix_articles_source_reading", "source_id", "id", "published_at"),
 )
 
@@ -195,7 +195,7 @@ login_attempts = sa.Table(
     sa.Index("ix_login_attempts_address", "address", "attempted_at"),
 )
 
-# -- readers: accounts, subscriptions, reading state (store/readers*.py, docs/architecture.md) --
+# -- readers: accounts, subscriptions, reading state (docs/architecture.md, "Reader layer") --
 
 api_tokens = sa.Table(
     "api_tokens",

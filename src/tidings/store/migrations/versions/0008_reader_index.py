@@ -1,16 +1,16 @@
 """Readers: the (source, id) index also carries ``published_at``, so unread lists and counts
 read the index alone (no table row per unread article).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
