@@ -126,20 +126,48 @@ def _unread_rows(conn: sa.Connection, user_id: int, where: Sequence[sa.ColumnEle
     columns) less the few read exceptions, plus the few unread exceptions below the marks.
     Joined here rather than in SQL: a lookup per row costs more than two small sets."""
     columns = (articles.c.id, articles.c.source_id, articles.c.published_at)
-    above = conn.execute(
-        sa.select(*columns).select_from(articles)
-        .join(subscriptions, sa.and_(_sub_join(user_id),
-                                     articles.c.id > subscriptions.c.read_through))
-        .where(*where)).all()
-    read = set(conn.execute(sa.select(article_states.c.article_id).where(
-        article_states.c.user_id == user_id, article_states.c.is_read == sa.true())).scalars())
-    below = conn.execute(
-        sa.select(*columns).select_from(articles)
-        .join(subscriptions, _sub_join(user_id))
-        .join(article_states, sa.and_(_state_join(user_id),
-                                      article_states.c.is_read == sa.false()))
-        .where(articles.c.id <= subscriptions.c.read_through, *where)).all()
+    above = conn.execute(_above(user_id, where, columns)).all()
+    read = _read_exceptions(conn, user_id)
+    below = conn.execute(_below(user_id, where, columns)).all()
     return [(i, s, p) for i, s, p in above if i not in read] + [(i, s, p) for i, s, p in below]
+
+
+def _above(user_id: int, where: Sequence[sa.ColumnElement[bool]],
+           columns: Sequence[sa.ColumnElement[Any]]) -> sa.Select[Any]:
+    """Articles above their subscription's mark (read exceptions not taken out)."""
+    return (sa.select(*columns).select_from(articles)
+            .join(subscriptions, sa.and_(_sub_join(user_id),
+                                         articles.c.id > subscriptions.c.read_through))
+            .where(*where))
+
+
+def _below(user_id: int, where: Sequence[sa.ColumnElement[bool]],
+           columns: Sequence[sa.ColumnElement[Any]]) -> sa.Select[Any]:
+    """Unread exceptions below the marks."""
+    return (sa.select(*columns).select_from(articles)
+            .join(subscriptions, _sub_join(user_id))
+            .join(article_states, sa.and_(_state_join(user_id),
+                                          article_states.c.is_read == sa.false()))
+            .where(articles.c.id <= subscriptions.c.read_through, *where))
+
+
+def _read_exceptions(conn: sa.Connection, user_id: int) -> set[int]:
+    """Ids read above their mark: few, since marks move up over runs of read articles."""
+    return set(conn.execute(sa.select(article_states.c.article_id).where(
+        article_states.c.user_id == user_id, article_states.c.is_read == sa.true())).scalars())
+
+
+def _unread_page(conn: sa.Connection, user_id: int, where: Sequence[sa.ColumnElement[bool]],
+                 *, oldest_first: bool, count: int) -> list[int]:
+    """The first ``count`` unread ids in stream order. Only ``count`` plus the number of read
+    exceptions ids above the marks can be needed, so the database sorts and cuts there."""
+    read = _read_exceptions(conn, user_id)
+    order = articles.c.id.asc() if oldest_first else articles.c.id.desc()
+    above = conn.execute(_above(user_id, where, [articles.c.id]).order_by(order)
+                         .limit(count + len(read))).scalars()
+    below = conn.execute(_below(user_id, where, [articles.c.id])).scalars()
+    unread = [i for i in above if i not in read] + list(below)
+    return sorted(unread, reverse=not oldest_first)[:count]
 
 
 class StreamRepo:
@@ -166,9 +194,8 @@ class StreamRepo:
         order = articles.c.id.asc() if q.oldest_first else articles.c.id.desc()
         with self.db.read() as conn:
             if q.unread_only and not q.starred_only and q.kind not in ("starred", "read"):
-                unread = sorted((row[0] for row in _unread_rows(conn, user_id, where)),
-                                reverse=not q.oldest_first)
-                found = unread[:q.limit + 1]
+                found = _unread_page(conn, user_id, where, oldest_first=q.oldest_first,
+                                     count=q.limit + 1)
             else:
                 query = self._walk(user_id, q, where).order_by(order)
                 found = list(conn.execute(query.limit(q.limit + 1)).scalars())
