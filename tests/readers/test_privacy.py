@@ -100,3 +100,16 @@ def test_publishing_shows_it(site: tuple[TestClient, Seeded, dict[str, int]],
     found = client.get(f"/api/search?q={SECRET.lower()}").json()
     assert found["total"] == 2
     assert SECRET in client.get("/api/sources").text
+
+
+def test_story_title_and_picture_come_from_public_reports(store: Store) -> None:
+    seeded = seed(store)
+    ids = _private(store, seeded)
+    border = seeded.stories["border"]
+    with store.clustering.batch() as batch:
+        titles = batch.headlines([border, ids["story"]], 40)
+        batch.refresh([border], seeded.now)
+    assert all(SECRET not in title for title, _lang in titles[border])
+    assert len(titles[border]) == 2  # the public originals (the copy is not a candidate)
+    assert titles[ids["story"]] == [(f"{SECRET} only here", "en")]  # only private: its own
+    assert store.story_rows.live(border).image_url == "https://img.example/border.jpg"
