@@ -134,7 +134,7 @@ articles = sa.Table(
     sa.Index("ix_articles_extract_state", "extract_state"),
     sa.Index("ix_articles_cluster_state", "cluster_state"),
     # a source's articles in arrival order: the readers' "read through id" marks range over it,
-    # and unread lists and counts need nothing else (migration 0008)
+    # and unread lists and counts need nothing else (migration 0009)
     sa.Index("ix_articles_source_reading", "source_id", "id", "published_at"),
 )
 

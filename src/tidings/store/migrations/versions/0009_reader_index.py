@@ -1,16 +1,16 @@
 """Readers: the (source, id) index also carries ``published_at``, so unread lists and counts
 read the index alone (no table row per unread article).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
