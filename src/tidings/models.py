@@ -114,6 +114,7 @@ class Entry:
     image_url: str | None = None
     language: str | None = None
     categories: list[str] = field(default_factory=list)
+    section: str | None = None  # one of parse.sections.SECTIONS, from categories and URL
 
 
 @dataclass(slots=True)
@@ -160,6 +161,8 @@ class NewArticle:
     attribution: str | None = None
     views: int = 0
     extract_state: ExtractState = ExtractState.PENDING
+    categories: list[str] | None = None  # the outlet's own labels, as the feed gave them
+    section: str | None = None
 
     @classmethod
     def from_entry(cls, entry: Entry, *, feed_id: int | None, source_id: int, now: datetime,
@@ -176,7 +179,8 @@ class NewArticle:
             author=entry.author, published_at=min(published, now), fetched_at=now,
             updated_at=entry.updated_at, summary=entry.summary,
             content_html=entry.content_html, content_text=entry.content_text,
-            image_url=entry.image_url, language=entry.language)
+            image_url=entry.image_url, language=entry.language,
+            categories=entry.categories[:20] or None, section=entry.section)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +219,7 @@ class Article:
     views: int = 0
     story_id: int | None = None
     duplicate_of: int | None = None
+    section: str | None = None
 
 
 @dataclass(slots=True)

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
 from tidings.models import Source
 from tidings.store import Store
 from tidings.store.schema import articles, stories
+from tidings.store.schema import topics as topic_table
+from tidings.store.topics import TopicWriter
 
 NOW = datetime(2026, 2, 15, 12, 0, tzinfo=UTC)
 
@@ -18,6 +22,7 @@ class Seeded:
     sources: dict[str, int] = field(default_factory=dict)
     articles: dict[str, int] = field(default_factory=dict)
     stories: dict[str, int] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)  # slugs
 
 
 def seed(store: Store, now: datetime = NOW, *, extra_latest: int = 0) -> Seeded:
@@ -79,6 +84,16 @@ def seed(store: Store, now: datetime = NOW, *, extra_latest: int = 0) -> Seeded:
         article("old", "Daily Planet", "China bought some Venezuelan oil from the US",
                 now - timedelta(days=2, hours=11, minutes=42),
                 text="China bought Venezuelan crude, Wright says.", views=736)
+        # a topic spanning both stories (the cluster stage makes real ones: tests/cluster)
+        topics = TopicWriter(conn)
+        seeded_before = conn.execute(sa.select(sa.func.count()).select_from(topic_table)
+                                     ).scalar_one()
+        topic = topics.create(f"sample topic {seeded_before}", 1, "Sample topic",
+                              "sample-topic", now)
+        for key, story_key in (("wire", "border"), ("arch", "arch")):
+            topics.add(out.articles[key], out.stories[story_key], now, [topic], {topic: []}, {})
+        out.topics["sample"] = conn.execute(sa.select(topic_table.c.slug)
+                                            .where(topic_table.c.id == topic)).scalar_one()
         for i in range(extra_latest):
             article(f"extra{i}", "Daily Planet", f"Filler headline number {i}",
                     now - timedelta(days=4, minutes=i), text=f"Filler text {i}.")

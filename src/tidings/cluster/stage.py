@@ -21,6 +21,7 @@ from typing import Any
 
 from tidings.cluster.clusterer import Assignment, ClusterConfig, ClusterDoc, StoryClusterer
 from tidings.cluster.headline import story_headline
+from tidings.cluster.topicstage import TopicAssigner
 from tidings.config import Settings
 from tidings.sanitize import html_to_text
 from tidings.store import Store
@@ -123,6 +124,7 @@ def _assign_batch(batch: ClusterBatch, state: _State, rows: Sequence[Mapping[Any
                   locale: str) -> None:
     now = datetime.now(UTC)
     touched: set[int] = set()
+    topics = TopicAssigner(batch.topics(), locale)
 
     def story_for(cluster: int, title: str) -> int:
         sid = state.story_of.get(cluster)
@@ -148,6 +150,8 @@ def _assign_batch(batch: ClusterBatch, state: _State, rows: Sequence[Mapping[Any
         touched.add(sid)
         copy_of = None if result.duplicate_of is None else int(str(result.duplicate_of))
         batch.assign(int(row["id"]), sid, copy_of)
+        topics.add(doc, sid, row["published_at"])
+    topics.finish()
     alive = set(state.story_of.values())
     live = {s for s in touched if s in alive}
     batch.refresh(live, now, titles=_titles(batch, live, locale))

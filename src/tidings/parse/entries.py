@@ -14,6 +14,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from tidings.models import Entry
+from tidings.parse.sections import section_of
 from tidings.sanitize import html_to_text, sanitize_html
 
 SUMMARY_CHARS = 400
@@ -81,8 +82,9 @@ def make_entry(*, guid: str | None, link: str | None, title: str, author: str | 
     else:
         found = _IMG.search(clean) if "<img" in clean else None  # nh3 writes lowercase tags
         image = html_lib.unescape(found.group(1)) if found else None
+    labels = [c.strip() for c in categories if c and c.strip()]
     return Entry(key=entry_key(guid, link, title, body), guid=guid.strip() if guid else None,
                  url=link or None, title=title, author=author or None, published_at=published,
                  updated_at=updated, summary=summary, content_html=clean or None,
                  content_text=text or None, image_url=image, language=language,
-                 categories=[c.strip() for c in categories if c and c.strip()])
+                 categories=labels, section=section_of(labels, link))

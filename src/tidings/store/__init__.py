@@ -26,12 +26,14 @@ from tidings.store.leases import LeaseRepo
 from tidings.store.reads import Meta, ReadRepo
 from tidings.store.readstate import ReadStateRepo
 from tidings.store.search import SearchRepo
+from tidings.store.sitemaps import SitemapRepo
 from tidings.store.sources import FeedRepo, SourceRepo
 from tidings.store.stats import StoreStats
 from tidings.store.stories import StoryRepo
 from tidings.store.storyrows import StoryRowRepo
 from tidings.store.streams import StreamRepo
 from tidings.store.subscriptions import SubscriptionRepo
+from tidings.store.topics import TopicRepo
 from tidings.store.users import UserRepo
 from tidings.store.websub import PublishLog, WebSubRepo
 
@@ -50,6 +52,8 @@ class Store:
         self.leases = LeaseRepo(db)
         self.reads = ReadRepo(db, self.counters)
         self.search = SearchRepo(db)
+        self.sitemaps = SitemapRepo(db)
+        self.topics = TopicRepo(db)
         self.meta = Meta(db)
         self.websub = WebSubRepo(db)
         self.published = PublishLog(db, self.meta)

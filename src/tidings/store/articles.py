@@ -21,7 +21,7 @@ from tidings.store.visibility import public_article
 ARTICLE_FIELDS = ("feed_id", "source_id", "entry_key", "url", "title", "canonical_url", "guid",
                   "author", "published_at", "fetched_at", "summary", "content_html",
                   "content_text", "image_url", "language", "attribution", "views", "story_id",
-                  "duplicate_of")
+                  "duplicate_of", "section")
 
 
 def article_from_row(row: Mapping[Any, Any]) -> Article:
@@ -150,12 +150,14 @@ class ArticleRepo:
         with self.db.read() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def latest(self, *, limit: int = 20, offset: int = 0, source_id: int | None = None
-               ) -> tuple[list[Article], int]:
+    def latest(self, *, limit: int = 20, offset: int = 0, source_id: int | None = None,
+               section: str | None = None) -> tuple[list[Article], int]:
         """Newest public articles first, with the total for paging (the public site's list)."""
         where = [public_article()]
         if source_id is not None:
             where.append(articles.c.source_id == source_id)
+        if section is not None:
+            where.append(articles.c.section == section)
         query = (
             articles.select().where(*where)
             .order_by(articles.c.published_at.desc(), articles.c.id.desc())
@@ -173,3 +175,9 @@ class ArticleRepo:
             return
         with self.db.write() as own:
             own.execute(statement)
+
+    def sections(self) -> list[str]:
+        """The sections that hold at least one article."""
+        query = sa.select(articles.c.section).distinct().where(articles.c.section.is_not(None))
+        with self.db.read() as conn:
+            return sorted(str(s) for s in conn.execute(query).scalars())

@@ -22,6 +22,7 @@ from tidings.store.events import EventLog
 from tidings.store.reads import Meta
 from tidings.store.schema import articles, meta, stories
 from tidings.store.stories import StoryRepo
+from tidings.store.topics import TopicWriter, reset_topics
 from tidings.store.visibility import public_article
 
 EPOCH_KEY = "cluster_epoch"  # bumped by every clustering write, to spot other writers
@@ -101,6 +102,10 @@ class ClusterBatch:
                 found[sid] = rows
         return found
 
+    def topics(self) -> TopicWriter:
+        """Topic writes in this batch's transaction."""
+        return TopicWriter(self._conn)
+
     def refresh(self, story_ids: Iterable[int], now: datetime,
                 titles: Mapping[int, str] | None = None) -> None:
         self._stories.refresh(self._conn, story_ids, now, titles=titles)
@@ -172,6 +177,7 @@ class ClusterQueue:
         back in the queue; drop the stories left empty. Returns how many were unassigned."""
         chosen = [] if since is None else [articles.c.published_at >= since]
         with self.db.write() as conn:
+            reset_topics(conn, since)
             affected = set(conn.execute(sa.select(articles.c.story_id).distinct().where(
                 *chosen, articles.c.story_id.is_not(None))).scalars())
             count = conn.execute(articles.update().where(*chosen)

@@ -130,12 +130,16 @@ articles = sa.Table(
     sa.Column("extract_state", sa.String(12), nullable=False, server_default="pending"),
     sa.Column("extract_error", sa.Text),
     sa.Column("cluster_state", sa.String(12), nullable=False, server_default="pending"),
+    # the outlet's own feed categories (a JSON list) and the section they map to
+    sa.Column("categories", sa.JSON),
+    sa.Column("section", sa.String(16)),
     sa.UniqueConstraint("source_id", "entry_key", name="uq_articles_source_entry"),
     sa.Index("ix_articles_extract_state", "extract_state"),
     sa.Index("ix_articles_cluster_state", "cluster_state"),
     # a source's articles in arrival order: the readers' "read through id" marks range over it,
     # and unread lists and counts need nothing else (migration 0009)
     sa.Index("ix_articles_source_reading", "source_id", "id", "published_at"),
+    sa.Index("ix_articles_section_published", "section", "published_at"),
 )
 
 reads = sa.Table(
@@ -335,4 +339,46 @@ counters = sa.Table(
     # totals shared by every process (``/metrics``), incremented inside the writes they count
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.Float, nullable=False, server_default="0"),
+)
+
+# -- topics: recurring names of people, organizations and places (cluster/topics.py) --------
+
+topics = sa.Table(
+    "topics",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # the name's key across scripts and spellings (cluster/namekey.py), and which of the
+    # things sharing that name this is (1, 2, ...: see docs/topics.md)
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("sense", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("slug", sa.String(220), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("article_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("story_count", sa.Integer, nullable=False, server_default="0"),
+    # how many of its articles mention its most frequent companion name (its focus)
+    sa.Column("context_peak", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_published_at", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("key", "sense", name="uq_topics_key_sense"),
+    sa.Index("ix_topics_story_count", "story_count", "last_published_at"),
+)
+
+topic_articles = sa.Table(
+    "topic_articles",
+    metadata,
+    sa.Column("topic_id", sa.Integer, sa.ForeignKey("topics.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Index("ix_topic_articles_article", "article_id"),
+)
+
+topic_context = sa.Table(
+    "topic_context",
+    metadata,
+    # the other names a topic's articles mention, counted: what tells two senses apart
+    sa.Column("topic_id", sa.Integer, sa.ForeignKey("topics.id", ondelete="CASCADE"),
+              primary_key=True, autoincrement=False),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
 )

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from tidings.config import Settings
@@ -27,6 +27,7 @@ from tidings.web import (
     reader,
     security,
     signin,
+    sitemaps,
     websub,
 )
 from tidings.web.assets import StaticAssets
@@ -57,6 +58,10 @@ def create_app(settings: Settings, store: Store) -> Starlette:
                                "counted": site.reads.counted}},
                     headers={"cache-control": "no-store"})
 
+    async def favicon(request: Request) -> Response:
+        # browsers and crawlers ask for /favicon.ico whatever the page links to
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     route_list: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET", "HEAD"]),
         *greader_routes(settings, store),  # before the API's catch-all for /api/…
@@ -66,6 +71,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *api.routes(site),
         *feeds.routes(site),
         *pages.routes(site),
+        *sitemaps.routes(site),
+        Route("/favicon.ico", favicon, methods=["GET", "HEAD"]),
         *imageproxy.routes(settings),
         *websub.routes(site),
         Mount("/static", app=StaticAssets(STATIC), name="static"),

@@ -8,7 +8,7 @@ render them, so the site and the API can never disagree. Times are ISO 8601 with
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from tidings.store import Store
 from tidings.store.reads import ReadRepo
 from tidings.store.search import SearchRepo
 from tidings.store.storyrows import StoryRow
+from tidings.store.topics import TopicRow
 from tidings.textnorm import language_code
 from tidings.web.bodyimages import proxy_body_images
 from tidings.web.i18n import format_when, language_name, normalize_locale, time_label
@@ -46,6 +47,13 @@ COVERAGE_SHOWN = 30
 
 def iso(dt: datetime | None) -> str | None:
     return None if dt is None else dt.astimezone(UTC).isoformat()
+
+
+def topic_dict(t: TopicRow) -> dict[str, Any]:
+    """The API's topic object."""
+    return {"id": t.id, "slug": t.slug, "name": t.name, "url": f"/topics/{t.slug}",
+            "story_count": t.story_count, "article_count": t.article_count,
+            "last_published_at": iso(t.last_published_at)}
 
 
 class SiteData:
@@ -181,7 +189,7 @@ class SiteData:
 
     # -- stories -----------------------------------------------------------------------------
 
-    def _stories_payload(self, rows: list[StoryRow], now: datetime, *,
+    def stories_payload(self, rows: list[StoryRow], now: datetime, *,
                          limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """Story objects, best first. Every row is scored from aggregates; only the page of
         ``limit`` stories after ``offset`` gets its article ids and image looked up."""
@@ -223,7 +231,7 @@ class SiteData:
     def stories(self, now: datetime, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
         """Stories by score (rank.story_score), over the most recent candidates."""
         rows = self.store.story_rows.recent(max(STORY_CANDIDATES, offset + limit))
-        page = self._stories_payload(rows, now, limit=limit, offset=offset)
+        page = self.stories_payload(rows, now, limit=limit, offset=offset)
         total = self.store.stories.count(public_only=True)
         return {"stories": page, "total": total}
 
@@ -232,7 +240,7 @@ class SiteData:
         """One story (resolving merges) with its full coverage, for the API and the page;
         with ``language``, only its reports in that language ("en" also takes "en-GB")."""
         row = self.store.story_rows.live(story_id)
-        payload = self._stories_payload([row], now)[0]
+        payload = self.stories_payload([row], now)[0]
         members = self.search_repo.in_stories([row.id])
         languages = self.story_languages(members)
         payload["languages"] = [lang["code"] for lang in languages]
@@ -268,6 +276,7 @@ class SiteData:
             "credits": credits,
             "languages": languages,
             "language": wanted or None,
+            "topics": self.topics_of(a.id for a in members if a.id is not None),
         }
 
     def story_languages(self, members: list[Article]) -> list[dict[str, Any]]:
@@ -277,6 +286,10 @@ class SiteData:
         counts.pop("", None)
         return [{"code": code, "name": language_name(code, self.locale), "count": n}
                 for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def topics_of(self, article_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """The listed topics of these articles, as links (article and story pages)."""
+        return [topic_dict(t) for t in self.store.topics.of_articles(article_ids)]
 
     # -- one article -------------------------------------------------------------------------
 
@@ -305,7 +318,8 @@ class SiteData:
             if found is not None:
                 original = self.item_dict(found, now)
         return {"article": self.article_dict(a, sources, now),
-                "coverage": coverage[:COVERAGE_SHOWN], "original": original}
+                "coverage": coverage[:COVERAGE_SHOWN], "original": original,
+                "topics": self.topics_of([article_id])}
 
     # -- sources -----------------------------------------------------------------------------
 

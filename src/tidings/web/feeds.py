@@ -1,5 +1,5 @@
 """Outgoing feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the front page, each story, each
-outlet and each search, built from the same data functions as the pages."""
+outlet, each topic and each search, built from the same data functions as the pages."""
 
 from __future__ import annotations
 
@@ -171,6 +171,14 @@ def routes(site: Site) -> list[BaseRoute]:
         return found["source"]["name"], _("Latest from {name}", name=found["source"]["name"]), \
             listed
 
+    def topic(now: datetime, request: Request) -> tuple[str, str, list[dict[str, Any]]]:
+        found = data.store.topics.by_slug(params.path_text(request, "slug"))
+        ids = data.store.topics.newest_articles(found.id, FEED_SIZE)
+        listed = data.search_repo.by_ids(ids)
+        sources = data.sources_by_id(now)
+        arts = [data.article_dict(listed[i], sources, now) for i in ids if i in listed]
+        return f"tidings: {found.name}", _("Stories about {name}", name=found.name), arts
+
     def search(now: datetime, request: Request) -> tuple[str, str, list[dict[str, Any]]]:
         q = params.Q_REQUIRED.parse(request.query_params, data.tz)
         listed = data.search(now, q, limit=FEED_SIZE)["articles"]
@@ -212,6 +220,7 @@ def routes(site: Site) -> list[BaseRoute]:
             Route(f"/sources/{{source_id:int}}/feed.{ext}", view(kind, source),
                   methods=["GET", "HEAD"]),
             Route(f"/search/feed.{ext}", view(kind, search), methods=["GET", "HEAD"]),
+            Route(f"/topics/{{slug}}/feed.{ext}", view(kind, topic), methods=["GET", "HEAD"]),
         ]
     return out
 

@@ -15,8 +15,9 @@ def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
 
 def openapi_path(route_path: str) -> str:
     """A Starlette route path as an OpenAPI path: ``{article_id:int}`` becomes ``{id}``, the
-    name DESIGN.md gives every path id (``/api/articles/{id}``)."""
-    return re.sub(r"\{(\w+)(:\w+)?\}", "{id}", route_path)
+    name DESIGN.md gives every path id (``/api/articles/{id}``); named segments keep their
+    name (``/api/topics/{slug}``)."""
+    return re.sub(r"\{(\w+):\w+\}", "{id}", route_path)
 
 
 def _operation(view: View) -> dict[str, Any]:
@@ -26,8 +27,8 @@ def _operation(view: View) -> dict[str, Any]:
                 "content": {"application/json": {"schema": view.schema or {}}}},
         "400": {"description": "A malformed parameter", **error},
     }
-    if any(p.kind == "id" for p in view.params):
-        responses["404"] = {"description": "Unknown id", **error}
+    if any(p.kind in ("id", "path") for p in view.params):
+        responses["404"] = {"description": "Unknown id or name", **error}
     return {"get": {"summary": view.summary, "operationId": view.name,
                     "parameters": [p.openapi() for p in view.params],
                     "responses": responses}}
@@ -113,6 +114,22 @@ def spec() -> dict[str, Any]:
                 "attribution": _nullable("string", description="credited agency, e.g. Reuters"),
                 "views": {"type": "integer"}, "story_id": _nullable("integer"),
                 "duplicate_of": _nullable("integer")}},
+            "Topic": {"type": "object", "required": [
+                "id", "slug", "name", "url", "story_count", "article_count",
+                "last_published_at"], "properties": {
+                "id": {"type": "integer"}, "slug": {"type": "string"},
+                "name": {"type": "string"}, "url": {"type": "string"},
+                "story_count": {"type": "integer"}, "article_count": {"type": "integer"},
+                "last_published_at": _nullable("string", format="date-time")}},
+            "TopicStories": {"type": "object", "required": ["topic", "stories", "total"],
+                             "properties": {"topic": ref("Topic"),
+                                            "stories": {"type": "array", "items": ref("Story")},
+                                            "total": {"type": "integer"}}},
+            "SectionItems": {"type": "object", "required": ["section", "items", "total"],
+                             "properties": {"section": {"type": "string"},
+                                            "items": {"type": "array",
+                                                      "items": ref("LatestItem")},
+                                            "total": {"type": "integer"}}},
             "Story": {"type": "object", "required": [
                 "id", "title", "article_ids", "sources", "first_published_at",
                 "last_published_at", "views", "score"], "properties": {

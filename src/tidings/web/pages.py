@@ -10,16 +10,23 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.errors import BadParam, NotFoundError
-from tidings.web import params
+from tidings.web import describe, params
 from tidings.web.site import Site
 from tidings.web.views import VIEWS, View
 
 HTML = "text/html; charset=utf-8"
 
 
+def base_url(site: Site, request: Request) -> str:
+    """The site's address for canonical URLs: ``TIDINGS_PUBLIC_URL``, else the address this
+    request reached (pages are cached per host)."""
+    return site.settings.public_base or str(request.base_url).rstrip("/")
+
+
 def error_page(site: Site, request: Request, status: int, message: str,
                headers: Mapping[str, str] | None = None) -> Response:
-    body = site.render("error.html", request, status=status, message=message)
+    meta = describe.error(status, message, base_url(site, request), request.url.path)
+    body = site.render("error.html", request, status=status, message=message, meta=meta)
     return HTMLResponse(body, status_code=status,
                         headers={"cache-control": "no-store", **(headers or {})})
 
@@ -28,7 +35,7 @@ def page_handler(site: Site, view: View) -> Callable[[Request], Awaitable[Respon
     """The page of ``view``: its parameters (a missing required one shows the empty page),
     its data, its view model rendered into its template. An article page counts a read."""
     assert view.template is not None and view.page is not None
-    template, model = view.template, view.page
+    template, model, describer = view.template, view.page, view.describe
     tz = site.settings.tz
     counts_reads = view.name == "article"
 
@@ -43,6 +50,8 @@ def page_handler(site: Site, view: View) -> Callable[[Request], Awaitable[Respon
         def render(now: datetime) -> tuple[bytes, str]:
             found = view.data(site.data, args, now)
             context = model(site, request, args, found, now).context()
+            if describer is not None:
+                context["meta"] = describer(found, args, base_url(site, request), site.gettext)
             return site.render(template, request, **context), HTML
 
         try:

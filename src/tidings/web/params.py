@@ -27,8 +27,9 @@ MAX_ID = 2**63 - 1
 BLANKS = " \t\n\r\f\v"
 LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 MAX_LANGUAGE_CHARS = 16
+MAX_PATH_CHARS = 200
 
-Kind = Literal["integer", "text", "language", "when", "id"]
+Kind = Literal["integer", "text", "language", "when", "id", "path"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,8 @@ class Param:
     end: bool = False
     aliases: tuple[str, ...] = ()
     description: str = ""
+    #: ``path`` only: the names it may take, when they are a fixed set
+    choices: tuple[str, ...] = ()
 
     def raw(self, query: Mapping[str, str], *, strict: bool = True) -> str | None:
         """The value given, if any. An empty field is no value (a form's blank filter), and
@@ -103,14 +106,19 @@ class Param:
         elif self.kind == "language":
             schema = {"type": "string", "maxLength": MAX_LANGUAGE_CHARS,
                       "pattern": f"^({LANGUAGE.pattern})?$"}
-        else:
+        elif self.kind == "when":
             schema = {"anyOf": [{"type": "string", "maxLength": 0},
                                 {"type": "string", "format": "date"},
                                 {"type": "string", "format": "date-time"}]}
+        elif self.choices:
+            schema = {"type": "string", "enum": list(self.choices)}
+        else:
+            schema = {"type": "string", "maxLength": MAX_PATH_CHARS}
         # the API calls every path id ``id`` (openapi.openapi_path), whatever the route's name
         out: dict[str, Any] = {"name": "id", "in": "path", "schema": schema} \
-            if self.kind == "id" else {"name": self.name, "in": "query", "schema": schema}
-        if self.required or self.kind == "id":
+            if self.kind == "id" else {"name": self.name, "in": "path", "schema": schema} \
+            if self.kind == "path" else {"name": self.name, "in": "query", "schema": schema}
+        if self.required or self.kind in ("id", "path"):
             out["required"] = True
         if self.description:
             out["description"] = self.description
@@ -168,15 +176,25 @@ def path_id(request: Request, name: str) -> int:
     return value
 
 
+def path_text(request: Request, name: str) -> str:
+    """A named path segment (a topic's slug); one too long to exist is a 404."""
+    value = str(request.path_params[name])
+    if len(value) > MAX_PATH_CHARS:
+        raise NotFoundError(f"no {name} {value[:40]!r}…")
+    return value
+
+
 def parse(params: Sequence[Param], request: Request, tz: ZoneInfo, *, strict: bool = True
           ) -> dict[str, Any]:
     """Every declared parameter of ``request``, checked (path ids first: an unknown id is a 404
     whatever the query says)."""
     if not params:  # the front page, sources: no query string to parse
         return {}
-    out = {p.name: path_id(request, p.name) for p in params if p.kind == "id"}
+    out: dict[str, Any] = {p.name: path_id(request, p.name) for p in params if p.kind == "id"}
+    out |= {p.name: path_text(request, p.name) for p in params if p.kind == "path"}
     query = request.query_params
-    out |= {p.name: p.parse(query, tz, strict=strict) for p in params if p.kind != "id"}
+    out |= {p.name: p.parse(query, tz, strict=strict) for p in params
+            if p.kind not in ("id", "path")}
     return out
 
 
@@ -200,3 +218,8 @@ SEARCH = (*PAGING, Q_REQUIRED, SOURCE, LANGUAGE_FILTER,
 
 def ident(name: str) -> Param:
     return Param(name, "id", low=0)
+
+
+def segment(name: str, choices: tuple[str, ...] = ()) -> Param:
+    """A path segment that names something (``/topics/{slug}``, ``/sections/{name}``)."""
+    return Param(name, "path", choices=choices)

@@ -18,8 +18,10 @@ from typing import Any
 from markupsafe import Markup
 from starlette.requests import Request
 
-from tidings.web import params
+from tidings.parse.sections import SECTIONS
+from tidings.web import describe, params, topicdata
 from tidings.web.data import SiteData
+from tidings.web.describe import Describer
 from tidings.web.params import Param
 from tidings.web.site import Site
 
@@ -53,7 +55,9 @@ class StoryPage(PageModel):
 
 
 @dataclass(frozen=True, slots=True)
-class SourcePage(PageModel):
+class ListPage(PageModel):
+    """A paged list: an outlet's articles, topics, a topic's stories, a section's articles."""
+
     page: dict[str, Any]
     limit: int
     offset: int
@@ -98,6 +102,8 @@ class View:
     page_path: str | None = None
     template: str | None = None
     page: PageFunction | None = None
+    #: what machines read about the page (description, canonical URL, JSON-LD)
+    describe: Describer | None = None
 
 
 def ref(name: str) -> dict[str, str]:
@@ -127,11 +133,20 @@ def _search_page(site: Site, request: Request, a: Args, found: Any, now: datetim
                       limit=a["limit"], offset=a["offset"])
 
 
+def _list_page(site: Site, request: Request, a: Args, found: Any, now: datetime) -> ListPage:
+    return ListPage(found, a["limit"], a["offset"])
+
+
+#: topics named on the front page
+FRONT_TOPICS = 12
+
 VIEWS: tuple[View, ...] = (
     View("front", "The front page", (),
-         lambda d, a, now: d.front_page(now),
+         lambda d, a, now: d.front_page(now) | {
+             "sections": topicdata.sections(d, now),
+             "topics": topicdata.topics(d, now, limit=FRONT_TOPICS, offset=0)["topics"]},
          page_path="/", template="front.html",
-         page=lambda site, r, a, found, now: FrontPage(found)),
+         page=lambda site, r, a, found, now: FrontPage(found), describe=describe.front),
     View("latest", "Every article, newest first, with its time label",
          (*params.PAGING, params.SOURCE),
          lambda d, a, now: d.latest(now, limit=a["limit"], offset=a["offset"],
@@ -147,7 +162,8 @@ VIEWS: tuple[View, ...] = (
          api_path="/api/articles/{article_id:int}", api=lambda found: found["article"],
          schema=ref("Article"),
          page_path="/articles/{article_id:int}", template="article.html",
-         page=lambda site, r, a, found, now: ArticlePage(found, site.latest_html(now))),
+         page=lambda site, r, a, found, now: ArticlePage(found, site.latest_html(now)),
+         describe=describe.article),
     View("stories", "Stories by score", params.PAGING,
          lambda d, a, now: d.stories(now, limit=a["limit"], offset=a["offset"]),
          api_path="/api/stories", schema=list_of("stories", "Story")),
@@ -157,10 +173,12 @@ VIEWS: tuple[View, ...] = (
          api_path="/api/stories/{story_id:int}", api=lambda found: found["story"],
          schema=ref("Story"),
          page_path="/stories/{story_id:int}", template="story.html",
-         page=lambda site, r, a, found, now: StoryPage(found, site.latest_html(now, 10))),
+         page=lambda site, r, a, found, now: StoryPage(found, site.latest_html(now, 10)),
+         describe=describe.story),
     View("search", "Full-text search, by relevance", params.SEARCH, _search,
          api_path="/api/search", schema=list_of("articles", "Article"),
-         page_path="/search", template="search.html", page=_search_page),
+         page_path="/search", template="search.html", page=_search_page,
+         describe=describe.search),
     View("sources", "Outlets", (), lambda d, a, now: d.sources(),
          api_path="/api/sources", schema=list_of("sources", "Source")),
     View("source", "One outlet, its feeds' health and recent articles",
@@ -168,7 +186,28 @@ VIEWS: tuple[View, ...] = (
          lambda d, a, now: d.source(a["source_id"], now, limit=a["limit"], offset=a["offset"]),
          api_path="/api/sources/{source_id:int}", schema={"type": "object"},
          page_path="/sources/{source_id:int}", template="source.html",
-         page=lambda site, r, a, found, now: SourcePage(found, a["limit"], a["offset"])),
+         page=_list_page,
+         describe=describe.source),
+    View("topics", "Topics: names of people, organizations and places that recur across "
+         "stories, most stories first", params.PAGING,
+         lambda d, a, now: topicdata.topics(d, now, limit=a["limit"], offset=a["offset"]),
+         api_path="/api/topics", schema=list_of("topics", "Topic"),
+         page_path="/topics", template="topics.html", page=_list_page,
+         describe=describe.topics),
+    View("topic", "One topic and its stories, the newest report first",
+         (params.segment("slug"), *params.PAGING),
+         lambda d, a, now: topicdata.topic(d, a["slug"], now, limit=a["limit"],
+                                           offset=a["offset"]),
+         api_path="/api/topics/{slug}", schema=ref("TopicStories"),
+         page_path="/topics/{slug}", template="topic.html", page=_list_page,
+         describe=describe.topic),
+    View("section", "A section's articles, newest first (sections: "
+         + ", ".join(SECTIONS) + ")", (params.segment("name", SECTIONS), *params.PAGING),
+         lambda d, a, now: topicdata.section(d, a["name"], now, limit=a["limit"],
+                                             offset=a["offset"]),
+         api_path="/api/sections/{name}", schema=ref("SectionItems"),
+         page_path="/sections/{name}", template="section.html", page=_list_page,
+         describe=describe.section),
     View("most-read", "Most read articles (24 h)", params.SHORT_PAGING,
          lambda d, a, now: d.most_read(now, limit=a["limit"]),
          api_path="/api/most-read", schema=list_of("items", "LatestItem")),
