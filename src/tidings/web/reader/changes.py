@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from tidings import passwords
 from tidings.config import Settings
 from tidings.errors import FormError
-from tidings.operations import accounts, subscriptions
+from tidings.operations import accounts, filters, subscriptions
 from tidings.operations import users as user_ops
 from tidings.store import Store
 from tidings.store.users import User
@@ -136,10 +136,39 @@ def delete_folder(c: Change) -> Outcome:
     return Outcome(c._("Folder deleted."), "folders")
 
 
+def add_filter(c: Change) -> Outcome:
+    source = field(c.form, "source_id").strip()
+    filters.add_rule(c.store, c.user.id, action=field(c.form, "action"),
+                     field=field(c.form, "field"), kind=field(c.form, "kind") or "keyword",
+                     pattern=c.text("pattern", limit=filters.MAX_PATTERN),
+                     source_id=positive_id(source, "source_id") if source else None)
+    return Outcome(c._("Filter added."), "filters")
+
+
+def delete_filter(c: Change) -> Outcome:
+    filters.delete_rule(c.store, c.user.id, positive_id(field(c.form, "filter_id"),
+                                                         "filter_id"))
+    return Outcome(c._("Filter deleted."), "filters")
+
+
+def add_search(c: Change) -> Outcome:
+    found = filters.add_saved_search(c.store, c.user.id, c.text("name", limit=200),
+                                     c.text("query", limit=500))
+    return Outcome(c._("Search {name} saved.", name=found.name), "searches")
+
+
+def delete_search(c: Change) -> Outcome:
+    filters.delete_saved_search(c.store, c.user.id, positive_id(field(c.form, "search_id"),
+                                                                 "search_id"))
+    return Outcome(c._("Saved search deleted."), "searches")
+
+
 ACTIONS: dict[str, Callable[[Change], Outcome]] = {
     "password": change_password, "sign-out-everywhere": sign_out_everywhere,
     "api-password": set_api_password, "api-revoke": revoke_api_password,
     "preferences": set_preferences, "follow": follow, "unfollow": unfollow,
     "add-feed": add_feed, "move": move, "folder-create": create_folder,
     "folder-rename": rename_folder, "folder-delete": delete_folder,
+    "filter-add": add_filter, "filter-delete": delete_filter,
+    "search-add": add_search, "search-delete": delete_search,
 }

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from tidings.operations import reading, subscriptions
+from tidings.operations import filters, reading, subscriptions
 from tidings.operations.reading import ReaderItem, StreamQuery
 from tidings.sanitize import sanitize_html
 from tidings.store import Store
@@ -125,7 +125,9 @@ def sidebar(store: Store, user_id: int, scope: Scope) -> Sidebar:
     folders = [Link("folder", f.id, f.name, counts.folders.get(f.id, (0, None))[0],
                     current("folder", f.id), tuple(in_folder.get(f.id, ())))
                for f in subscriptions.list_folders(store, user_id)]
-    return Sidebar(counts.total, folders, loose, [])
+    searches = [Link("search", s.id, s.name, current=current("search", s.id))
+                for s in filters.list_saved_searches(store, user_id)]
+    return Sidebar(counts.total, folders, loose, searches)
 
 
 def _summary(item: ReaderItem) -> str:

@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from tidings import passwords
 from tidings.errors import InputError, NotFoundError, TidingsError, one_line
-from tidings.operations import accounts, subscriptions
+from tidings.operations import accounts, filters, subscriptions
 from tidings.web.reader import changes
 from tidings.web.reader.common import Handlers
 from tidings.web.sessions import SignedIn
@@ -42,12 +42,19 @@ class SettingsPages(Handlers):
         user_id = signed[0].id
         subs = subscriptions.list_subscriptions(self.store, user_id)
         following = {s.source_id for s in subs}
+        _ = self._
         return {
             "prefs": accounts.get_prefs(self.store, user_id),
             "subscriptions": subs,
             "available": [s for s in self.store.sources.list()
                           if s.public and s.id not in following],
             "folders": subscriptions.list_folders(self.store, user_id),
+            "filters": filters.list_rules(self.store, user_id),
+            "searches": filters.list_saved_searches(self.store, user_id),
+            "feed_titles": {s.source_id: s.title for s in subs},
+            "filter_actions": {"mute": _("Mute"), "keep": _("Keep only")},
+            "filter_fields": {"any": _("Any field"), "title": _("Title"), "text": _("Text"),
+                              "source": _("Source"), "author": _("Author")},
             "has_api_password": accounts.has_api_password(self.store, user_id),
             "greader_url": base + "/api/greader", "fever_url": base + "/api/fever.php",
             "min_length": passwords.MIN_PASSWORD_LENGTH,
