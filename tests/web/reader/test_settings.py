@@ -18,16 +18,16 @@ from .conftest import ALICE, csrf_of, sign_in
 
 ACTIONS = ["password", "sign-out-everywhere", "api-password", "api-revoke", "preferences",
            "follow", "unfollow", "add-feed", "move", "folder-create", "folder-rename",
-           "folder-delete"]
+           "folder-delete", "filter-add", "filter-delete", "search-add", "search-delete"]
 
 RSS = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Alice Corner</title>'
        b"<link>http://corner.example/</link><item><title>Only for Alice</title>"
        b"<link>http://corner.example/1</link><guid>c1</guid></item></channel></rss>")
 
 
-def change(client: TestClient, action: str, **fields: str) -> httpx.Response:
+def change(client: TestClient, what: str, /, **fields: str) -> httpx.Response:
     token = csrf_of(client.get("/settings").text)
-    return client.post(f"/settings/{action}", data={"csrf_token": token, **fields},
+    return client.post(f"/settings/{what}", data={"csrf_token": token, **fields},
                        follow_redirects=False)
 
 
@@ -64,8 +64,9 @@ def test_every_form_on_the_page_carries_the_token(alice: TestClient) -> None:
     assert all('name="csrf_token"' in form for form in forms)
     actions = set(re.findall(r'action="/settings/([a-z-]+)"', html))
     # revoking shows once an API password is set, following once a source is unfollowed,
-    # renaming and deleting once there is a folder
-    assert actions == set(ACTIONS) - {"api-revoke", "follow", "folder-rename", "folder-delete"}
+    # renaming and deleting once there is something to rename or delete
+    assert actions == set(ACTIONS) - {"api-revoke", "follow", "folder-rename", "folder-delete",
+                                      "filter-delete", "search-delete"}
 
 
 def test_preferences(alice: TestClient, site_store: Store) -> None:
