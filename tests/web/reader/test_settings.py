@@ -179,9 +179,10 @@ def test_add_a_private_feed_by_page_address(alice: TestClient, bob: TestClient,
     reader = alice.get("/reader").text
     assert "Only for Alice" in reader and ">Mine <span" in reader
     assert "private" in alice.get("/settings").text
-    # nobody else sees it (the public site's side is the reader layer's tests' business)
+    # nobody else sees it, on the reader or on the public site
     assert "Only for Alice" not in bob.get("/reader?view=all").text
     assert "Alice Corner" not in bob.get("/settings").text
+    assert "Only for Alice" not in bob.get("/").text
     bad = change(alice, "add-feed", url="http://127.0.0.1:1/nothing-here")
     assert bad.status_code == 400 and error_of(bad)
     assert change(alice, "add-feed", url="").status_code == 400
