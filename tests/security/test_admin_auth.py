@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from tidings import passwords
 from tidings.models import Feed, Source
 from tidings.store import Store
-from tidings.web import signin
+from tidings.web import signinlimit
 
 from .conftest import ADMIN, READER, csrf_of, login
 
@@ -141,7 +141,7 @@ def test_every_admin_form_carries_the_token(admin_client: TestClient, one_source
 
 
 def test_brute_force_is_rate_limited(client: TestClient) -> None:
-    for _ in range(signin.LOGIN_LIMIT_PER_NAME):
+    for _ in range(signinlimit.LIMIT_PER_NAME):
         assert login(client, ADMIN[0], "guess guess") == 401
     page = client.get("/login")
     blocked = client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1],
@@ -157,7 +157,7 @@ def test_rate_limit_holds_across_processes(sec_settings, accounts: Store) -> Non
     from tidings.web.app import create_app
 
     with TestClient(create_app(sec_settings, accounts)) as first:
-        for _ in range(signin.LOGIN_LIMIT_PER_NAME):
+        for _ in range(signinlimit.LIMIT_PER_NAME):
             assert login(first, ADMIN[0], "guess guess") == 401
     with TestClient(create_app(sec_settings, accounts)) as second:
         assert login(second, ADMIN[0], ADMIN[1]) == 429
@@ -165,8 +165,8 @@ def test_rate_limit_holds_across_processes(sec_settings, accounts: Store) -> Non
 
 def test_spraying_many_names_from_one_address_is_limited(client: TestClient) -> None:
     codes = [login(client, f"user{i}", "guess guess")
-             for i in range(signin.LOGIN_LIMIT_PER_ADDRESS + 1)]
-    assert codes[:signin.LOGIN_LIMIT_PER_ADDRESS] == [401] * signin.LOGIN_LIMIT_PER_ADDRESS
+             for i in range(signinlimit.LIMIT_PER_ADDRESS + 1)]
+    assert codes[:signinlimit.LIMIT_PER_ADDRESS] == [401] * signinlimit.LIMIT_PER_ADDRESS
     assert codes[-1] == 429
 
 

@@ -9,10 +9,9 @@ Password hashing runs in the thread pool: an Argon2 check never blocks other req
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -26,15 +25,14 @@ from tidings.errors import TidingsError, one_line
 from tidings.operations import accounts
 from tidings.web import auth
 from tidings.web.sessions import Gate, field, read_form
+from tidings.web.signinlimit import SignInLimit
 from tidings.web.site import Site
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
-LOGIN_WINDOW = timedelta(minutes=15)
-LOGIN_LIMIT_PER_NAME = 5  # failures per address + user name within the window
-LOGIN_LIMIT_PER_ADDRESS = 20  # failures per address, whatever the names tried
 SIGNUP_LIMIT_PER_ADDRESS = 5  # sign-up attempts (made or not) per address within the window
+# sign-in failures: the same table, window and limits as the sync APIs (web/signinlimit)
 READER_PATHS = ("/reader", "/settings")
 
 
@@ -55,22 +53,7 @@ class Doors:
         self.site = site
         self.store = gate.store
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
-
-    # -- the limits ---------------------------------------------------------------------------
-
-    def _digest(self, text: str) -> str:
-        return hashlib.sha256((self.gate.secret + "\0" + text).encode()).hexdigest()
-
-    async def _blocked_for(self, since: datetime, now: datetime, *, key: str | None = None,
-                           address: str | None = None, limit: int) -> int:
-        """Seconds to wait when the attempts counted under ``key``/``address`` reached
-        ``limit`` within the window; 0 when another attempt may be made."""
-        count, oldest = await run_in_threadpool(
-            lambda: self.store.users.failures_since(since, key=key, address=address))
-        if count < limit:
-            return 0
-        wait = LOGIN_WINDOW - (now - (oldest or now))
-        return max(1, int(wait.total_seconds()) + 1)
+        self.limit = SignInLimit(gate.store.users, gate.secret)
 
     # -- sign-in ------------------------------------------------------------------------------
 
@@ -106,13 +89,7 @@ class Doors:
             return PlainTextResponse("Missing or wrong CSRF token; reload the sign-in page.",
                                      status_code=403)
         address = auth.client_address(request)
-        key = self._digest(address + "\0" + username.casefold())
-        address_key = self._digest(address)
-        now = datetime.now(UTC)
-        since = now - LOGIN_WINDOW
-        wait = (await self._blocked_for(since, now, key=key, limit=LOGIN_LIMIT_PER_NAME)
-                or await self._blocked_for(since, now, address=address_key,
-                                           limit=LOGIN_LIMIT_PER_ADDRESS))
+        wait = await self.limit.wait_seconds(address, username)
         if wait:
             log.warning("sign-in rate limited for %r from %s", username, address)
             return self._login_page(
@@ -123,11 +100,10 @@ class Doors:
         ok = await run_in_threadpool(passwords.verify_password,
                                      user.password_hash if user else None, password)
         if not ok or user is None:
-            await run_in_threadpool(users.record_failure, key, address_key, now)
-            await run_in_threadpool(users.prune_failures, since)
+            await self.limit.failed(address, username)
             return self._login_page(request, error="Wrong user name or password.",
                                     status_code=401, username=username, next_url=next_url)
-        await run_in_threadpool(users.clear_failures, key)
+        await self.limit.succeeded(address, username)
         if user.is_admin:
             target = next_url or "/admin"
         else:
@@ -190,9 +166,8 @@ class Doors:
         username = field(form, "username").strip()[:200]
         now = datetime.now(UTC)
         address = auth.client_address(request)
-        key = self._digest("signup\0" + address)
-        wait = await self._blocked_for(now - LOGIN_WINDOW, now, address=key,
-                                       limit=SIGNUP_LIMIT_PER_ADDRESS)
+        key = self.limit.digest("signup\0" + address)
+        wait = await self.limit.blocked_for(now, address=key, limit=SIGNUP_LIMIT_PER_ADDRESS)
         if wait:
             return self._signup_page(request, error=_("Too many attempts. Try again later."),
                                      username=username, status_code=429,

@@ -1,7 +1,6 @@
 """Failed sign-ins, counted in the database per address and per address + name, so a limit
-holds across every web process and restarts: Google Reader's ``ClientLogin`` and Fever's
-``api_key`` go through :class:`SignInLimit`, with the same table, window and limits as the
-site's sign-in form.
+holds across every web process and restarts: the site's sign-in form (and its sign-up limit),
+Google Reader's ``ClientLogin`` and Fever's ``api_key`` all go through :class:`SignInLimit`.
 
 Addresses and names are stored only as keyed digests (the site's secret), never in clear.
 """
@@ -25,25 +24,30 @@ class SignInLimit:
         self.users = users
         self.secret = secret
 
+    def digest(self, text: str) -> str:
+        return hashlib.sha256((self.secret + "\0" + text).encode()).hexdigest()
+
     def keys(self, address: str, name: str) -> tuple[str, str]:
-        def digest(text: str) -> str:
-            return hashlib.sha256((self.secret + "\0" + text).encode()).hexdigest()
-        return digest(address + "\0" + name.casefold()), digest(address)
+        return self.digest(address + "\0" + name.casefold()), self.digest(address)
+
+    async def blocked_for(self, now: datetime, *, key: str | None = None,
+                          address: str | None = None, limit: int) -> int:
+        """Seconds to wait when the attempts counted under ``key``/``address`` reached
+        ``limit`` within the window; 0 when another attempt may be made."""
+        count, oldest = await run_in_threadpool(
+            lambda: self.users.failures_since(now - WINDOW, key=key, address=address))
+        if count < limit:
+            return 0
+        wait = WINDOW - (now - (oldest or now))
+        return max(1, int(wait.total_seconds()) + 1)
 
     async def wait_seconds(self, address: str, name: str) -> int | None:
         """Seconds until another try is allowed, or None when one is allowed now."""
         key, address_key = self.keys(address, name)
         now = datetime.now(UTC)
-        since = now - WINDOW
-        by_name, oldest_name = await run_in_threadpool(
-            lambda: self.users.failures_since(since, key=key))
-        by_address, oldest_address = await run_in_threadpool(
-            lambda: self.users.failures_since(since, address=address_key))
-        if by_name < LIMIT_PER_NAME and by_address < LIMIT_PER_ADDRESS:
-            return None
-        oldest = oldest_name if by_name >= LIMIT_PER_NAME else oldest_address
-        wait = WINDOW - (now - (oldest or now))
-        return max(1, int(wait.total_seconds()) + 1)
+        return (await self.blocked_for(now, key=key, limit=LIMIT_PER_NAME)
+                or await self.blocked_for(now, address=address_key, limit=LIMIT_PER_ADDRESS)
+                or None)
 
     async def failed(self, address: str, name: str) -> None:
         key, address_key = self.keys(address, name)
