@@ -103,3 +103,47 @@ def test_a_group_of_feeds_is_written_together_each_id_to_the_first_feed(store: S
     assert store.articles.count() == 2
     assert first.id is not None and second.id is not None
     assert [store.feeds.get(f).etag for f in (first.id, second.id)] == ['"1"', '"2"']
+
+
+def test_grouped_write_skips_stored_and_repeated_keys_and_announces_new_ids_in_order(
+        store: Store) -> None:
+    # more rows than one statement takes (articlerows.CHUNK), across sources, with keys
+    # already stored, keys repeated within the batch and one key shared by two sources
+    from tidings.ingest.pipeline import PreparedWrite, write_prepared
+    from tidings.store import articlerows
+    from tidings.store.counters import ITEMS_STORED
+
+    feeds = [_feed(store)]
+    feeds.append(store.feeds.add(Feed(None, store.sources.add(
+        Source(None, "Other", "https://other.example"), NOW).id, "https://other.example/f"), NOW))
+    size = articlerows.CHUNK + 50
+
+    def rows(feed: Feed, keys: list[str]) -> list[NewArticle]:
+        assert feed.id is not None and feed.source_id is not None
+        return [NewArticle.from_entry(Entry(key=k, guid=k, url=None, title=k,
+                                            published_at=NOW - timedelta(minutes=i)),
+                                      feed_id=feed.id, source_id=feed.source_id, now=NOW)
+                for i, k in enumerate(keys)]
+
+    stored_before = write_prepared(store, [PreparedWrite(feeds[0], rows(feeds[0], ["k0", "k1"]),
+                                                         {})], NOW)[0]
+    assert isinstance(stored_before, list) and len(stored_before) == 2
+    first = store.events.last_id()
+    keys = [f"k{i}" for i in range(size)]
+    results = write_prepared(store, [
+        PreparedWrite(feeds[0], rows(feeds[0], keys + keys[:10]), {"etag": '"a"'}),
+        PreparedWrite(feeds[1], rows(feeds[1], keys[:3]), {"etag": '"b"'})], NOW)
+    assert all(isinstance(r, list) for r in results)
+    new_first, new_second = (r for r in results if isinstance(r, list))
+    assert len(new_first) == size - 2 and len(new_second) == 3
+    assert store.articles.count() == size + 3
+    assert store.articles.count(feeds[1].source_id) == 3
+    announced = store.events.after(first, limit=2 * size)
+    assert [e.article_id for e in announced] == sorted(new_first + new_second)
+    assert [e.id for e in announced] == sorted(e.id for e in announced)
+    assert store.counters.all()[ITEMS_STORED] == size + 3
+    by_id = store.articles.get(new_first[-1])
+    assert by_id.fetched_at == NOW and by_id.published_at < NOW
+    with store.db.write() as conn:  # all stored now: nothing new, nothing announced
+        assert store.articles.insert_many(conn, rows(feeds[0], keys)) == []
+    assert store.events.last_id() == announced[-1].id

@@ -36,7 +36,7 @@ class ArticleRepo:
         self.db = db
         self.events = events
         self.totals = totals
-        self._bind: list[Any] | None = None
+        self._bind: list[articlerows.Converter] | None = None
 
     def insert_many(self, conn: sa.Connection, rows: Sequence[NewArticle]) -> list[int]:
         """Insert articles whose (source, entry key) is new; return the new ids, in row order.
@@ -61,9 +61,8 @@ class ArticleRepo:
         for row in rows:
             unique.setdefault((row.source_id, row.entry_key), row)
         self.drop_known(conn, unique)
-        convert = self._converters(conn.dialect)
-        values = [tuple(convert[i](getattr(a, name)) if convert[i] else getattr(a, name)
-                        for i, name in enumerate(_NEW_FIELDS)) for a in unique.values()]
+        values = articlerows.columns_of(list(unique.values()), _NEW_FIELDS,
+                                        self._converters(conn.dialect))
         return articlerows.insert_rows(conn, _NEW_FIELDS, values)
 
     def drop_known(self, conn: sa.Connection, unique: dict[tuple[int, str], NewArticle]
@@ -73,12 +72,12 @@ class ArticleRepo:
         for key in articlerows.known_keys(conn, unique):
             del unique[key]
 
-    def _converters(self, dialect: sa.Dialect) -> list[Any]:
+    def _converters(self, dialect: sa.Dialect) -> list[articlerows.Converter]:
         """Each inserted column's bind processor for ``dialect`` (None: the value as it is),
         so the plain tuples hold exactly what SQLAlchemy would have sent (on SQLite a
         datetime becomes the same text, which range queries compare)."""
         if self._bind is None:
-            found = []
+            found: list[articlerows.Converter] = []
             for name in _NEW_FIELDS:
                 column_type = articles.c[name].type
                 found.append(column_type.dialect_impl(dialect).bind_processor(dialect)

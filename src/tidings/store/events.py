@@ -11,6 +11,7 @@ writes before it and cannot close a deadlock cycle (its holder waits for nothing
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,18 @@ class StoredEvent:
     outlets: int | None
 
 
+_ARTICLES_PG = ("INSERT INTO events (kind, article_id, story_id, created_at) "
+                "SELECT %s, t.id, NULL, %s FROM unnest(%b::integer[]) AS t(id) ORDER BY t.id")
+_ARTICLES_SQLITE = ("INSERT INTO events (kind, article_id, story_id, created_at) "
+                    "SELECT ?, value, NULL, ? FROM json_each(?) ORDER BY value")
+
+
+def _bind_stamp(dialect: sa.Dialect, stamp: datetime) -> object:
+    """``created_at`` as SQLAlchemy would send it (on SQLite, the text range queries compare)."""
+    processor = events.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor(stamp) if processor else stamp
+
+
 class EventLog:
     def __init__(self, db: Database):
         self.db = db
@@ -54,13 +67,17 @@ class EventLog:
 
     def articles_stored(self, conn: sa.Connection, article_ids: Sequence[int],
                         now: datetime | None = None) -> None:
-        """Announce new articles (call last in the transaction that inserted them)."""
+        """Announce new articles (call last in the transaction that inserted them): one
+        statement whose ids arrive as one array (JSON on SQLite), in id order."""
         if not article_ids:
             return
-        stamp = now or datetime.now(UTC)
+        stamp = _bind_stamp(conn.dialect, now or datetime.now(UTC))
         self._lock(conn)
-        conn.execute(events.insert(), [{"kind": ARTICLE, "article_id": aid, "story_id": None,
-                                        "created_at": stamp} for aid in sorted(article_ids)])
+        ids = sorted(article_ids)
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(_ARTICLES_PG, (ARTICLE, stamp, ids))
+        else:
+            conn.exec_driver_sql(_ARTICLES_SQLITE, (ARTICLE, stamp, json.dumps(ids)))
 
     def outlets_gained(self, conn: sa.Connection, article_ids: Sequence[int],
                        now: datetime | None = None) -> None:
