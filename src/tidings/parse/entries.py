@@ -70,7 +70,9 @@ def make_entry(*, guid: str | None, link: str | None, title: str, author: str | 
     clean = sanitize_html(body, base)
     text = html_to_text(clean)
     if summary_html and content_html:
-        summary = summary_of(html_to_text(summary_html))  # plain text: no markup survives
+        # plain text: no markup survives; text without markup needs only summary_of's spacing
+        summary = summary_of(html_to_text(summary_html) if "<" in summary_html
+                             or "&" in summary_html else summary_html)
     else:
         summary = summary_of(text)
     title = plain(title)
