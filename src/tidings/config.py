@@ -44,6 +44,7 @@ class Settings:
     max_redirects: int = 5
     fetch_concurrency: int = 32
     per_host_concurrency: int = 4
+    parse_processes: str = "auto"  # feed parsing beside the fetching: a count, or auto
     min_poll_interval: int = 300
     max_poll_interval: int = 86400
     max_feed_errors: int = 30
@@ -114,6 +115,10 @@ class Settings:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ConfigError(f"TIDINGS_{name.upper()} must be greater than zero")
+        processes = str(self.parse_processes).strip().lower()
+        if processes != "auto" and not (processes.isdigit() and int(processes) <= 64):
+            raise ConfigError("TIDINGS_PARSE_PROCESSES must be auto or a number from 0 to 64 "
+                              f"(got {self.parse_processes!r})")
         if self.min_poll_interval > self.max_poll_interval:
             raise ConfigError("TIDINGS_MIN_POLL_INTERVAL must not exceed TIDINGS_MAX_POLL_INTERVAL")
         logs.check(self.log_level, self.log_format)

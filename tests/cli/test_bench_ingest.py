@@ -19,9 +19,27 @@ def test_bench_ingest_tiny_run() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout.strip().splitlines()[-1])
     assert list(data) == ["feeds", "items", "first_fetch_s", "items_per_s",
-                          "unchanged_fetch_s", "peak_rss_mb"]
+                          "unchanged_fetch_s", "peak_rss_mb", "parse_processes",
+                          "parse_peak_rss_mb"]
     assert data["feeds"] == 3 and data["items"] == 12
     assert "the server answered 3 with 304" in result.stderr
+    # auto: three feeds are too few for a parse process
+    assert data["parse_processes"] == 0 and data["parse_peak_rss_mb"] is None
+
+
+def test_bench_ingest_with_a_parse_process_reports_its_memory_and_cpu() -> None:
+    result = CliRunner().invoke(command, ["--feeds", "3", "--items", "4", "--words", "30",
+                                          "--parse-processes", "1", "--floor", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    assert data["items"] == 12 and data["parse_processes"] == 1
+    assert data["parse_peak_rss_mb"] > 0 and data["first_fetch_parse_cpu_s"] > 0
+    assert "the server answered 3 with 304" in result.stderr
+
+
+def test_bench_ingest_refuses_a_bad_parse_process_count() -> None:
+    result = CliRunner().invoke(command, ["--feeds", "3", "--parse-processes", "many"])
+    assert result.exit_code != 0 and "TIDINGS_PARSE_PROCESSES" in result.output
 
 
 def test_synthetic_feeds_parse_with_the_requested_size() -> None:

@@ -31,6 +31,9 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("parse", ("tidings/parse/", "lxml/", "_floor.py:bare_rows")),
     ("sql", ("sqlalchemy/", "sqlite3/", "psycopg/", "tidings/store/", "_floor.py:write_rows")),
     ("schedule", ("tidings/fetch/schedule.py:",)),
+    # a parse process's answers crossing the pipe: read, unpickled, rows rebuilt
+    ("handoff", ("tidings/ingest/parsing.py:_unpack", "concurrent/futures/process.py:",
+                 "multiprocessing/connection.py:", "multiprocessing/queues.py:")),
     ("fetch", ("httpx/", "httpcore/", "anyio/", "h11/", "tidings/fetch/", "/ssl.py:",
                "/socket.py:", "asyncio/selector_events.py:")),
 )

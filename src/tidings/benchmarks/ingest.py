@@ -5,8 +5,11 @@ words each, with ETags) on 127.0.0.1; each feed has its own host name (``feed-N.
 answered by a stub resolver with 127.0.0.1), so the per-host limit applies as it would to
 many outlets. The store starts empty (a temporary SQLite file, or ``--database``). Timed:
 the first refresh of every feed, then a second refresh where every feed answers 304 (the
-server counts them). The last line is one JSON object:
-``{"feeds", "items", "first_fetch_s", "items_per_s", "unchanged_fetch_s", "peak_rss_mb"}``.
+server counts them). The parse processes (``--parse-processes``, as
+``TIDINGS_PARSE_PROCESSES``) are started before the clock, once, as a long-running worker
+starts them. The last line is one JSON object: ``{"feeds", "items", "first_fetch_s",
+"items_per_s", "unchanged_fetch_s", "peak_rss_mb", "parse_processes", "parse_peak_rss_mb"}``
+(the peak resident memory of this process, and of the largest parse process).
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ from tidings.benchmarks._floor import floor_database, floor_fetch
 from tidings.benchmarks._servercpu import BackendCpu
 from tidings.benchmarks._synthetic import synthetic_feed
 from tidings.config import Settings
+from tidings.errors import TidingsError
 from tidings.fetch.http import Fetcher
+from tidings.ingest.parsing import ParsePool
 from tidings.ingest.pipeline import refresh_async
 from tidings.models import Feed, Source
 from tidings.store import Store, open_store
@@ -128,22 +133,25 @@ def _subscribe(store: Store, feeds: int, port: int) -> None:
 @dataclass
 class Timed:
     """One timed run: wall and CPU seconds (this process without the sampler; the local
-    PostgreSQL server's when there is one), the stage profile when asked for, the result."""
+    PostgreSQL server's when there is one; the parse processes'), the stage profile when
+    asked for, the result."""
 
     wall_s: float
     cpu_s: float
     db_cpu_s: float | None
     profile: dict[str, float] | None
     result: Any
+    parse_cpu_s: float | None = None  # the parse processes', when there are any
 
 
 async def _timed(settings: Settings, port: int, work: Callable[[Fetcher], Awaitable[Any]], *,
-                 profile: bool, database_url: str) -> Timed:
+                 profile: bool, database_url: str, parser: ParsePool | None = None) -> Timed:
     fetcher = Fetcher(settings, resolver=_loopback_resolver)
     try:
         # warm-up outside the clock: the HTTP stack imports parts of itself on first use
         await fetcher.get(f"http://warmup{HOST_SUFFIX}:{port}/_stats")
         sampler = CpuProfile() if profile else None
+        children = parser.usage() if parser else None
         with BackendCpu(database_url) as database:
             started, cpu = time.perf_counter(), time.process_time()
             with sampler or contextlib.nullcontext():
@@ -151,8 +159,9 @@ async def _timed(settings: Settings, port: int, work: Callable[[Fetcher], Awaita
                 wall = time.perf_counter() - started
         cpu = (time.process_time() - cpu - database.own_cpu_s
                - (sampler.own_cpu_s if sampler else 0.0))
+        after = parser.usage() if parser else None
         return Timed(wall, cpu, database.seconds, sampler.rounded() if sampler else None,
-                     result)
+                     result, after[1] - children[1] if children and after else None)
     finally:
         await fetcher.aclose()
 
@@ -168,13 +177,14 @@ def _floor_run(url: str, settings: Settings, port: int, feed_urls: list[str]) ->
 
 
 def _tidings_runs(store: Store, settings: Settings, port: int, *, profile: bool,
-                  database_url: str, progress: bool) -> tuple[Timed, Timed, int]:
+                  database_url: str, progress: bool,
+                  parser: ParsePool) -> tuple[Timed, Timed, int]:
     """The first refresh, the unchanged one, and how many 304s the server counted."""
     def refresh(fetcher: Fetcher) -> Awaitable[Any]:
-        return refresh_async(store, settings, fetcher=fetcher)
+        return refresh_async(store, settings, fetcher=fetcher, parser=parser)
 
     first = asyncio.run(_timed(settings, port, refresh, profile=profile,
-                               database_url=database_url))
+                               database_url=database_url, parser=parser))
     if progress:
         click.echo(f"first fetch: {first.result.feeds} feeds, {first.result.new_articles} items "
                    f"in {first.wall_s:.2f} s ({first.cpu_s:.2f} s CPU in this process), "
@@ -183,7 +193,7 @@ def _tidings_runs(store: Store, settings: Settings, port: int, *, profile: bool,
             click.echo(f"first error: {first.result.errors[0]}", err=True)
     before = _stats(port)
     second = asyncio.run(_timed(settings, port, refresh, profile=profile,
-                                database_url=database_url))
+                                database_url=database_url, parser=parser))
     not_modified = _stats(port).get("304", 0) - before.get("304", 0)
     if progress:
         click.echo(f"unchanged fetch: {second.result.feeds} feeds in {second.wall_s:.2f} s "
@@ -195,7 +205,8 @@ def _tidings_runs(store: Store, settings: Settings, port: int, *, profile: bool,
 def _per_item_ms(run: Timed, items: int) -> float | None:
     if not items:
         return None
-    return round((run.cpu_s + (run.db_cpu_s or 0.0)) * 1000 / items, 3)
+    return round((run.cpu_s + (run.db_cpu_s or 0.0) + (run.parse_cpu_s or 0.0)) * 1000 / items,
+                 3)
 
 
 def floor_keys(floor: Timed, first: Timed, second: Timed, dialect: str) -> dict[str, Any]:
@@ -206,6 +217,8 @@ def floor_keys(floor: Timed, first: Timed, second: Timed, dialect: str) -> dict[
         "database": dialect, "load_avg_1m": round(os.getloadavg()[0], 2),
         "first_fetch_cpu_s": round(first.cpu_s, 3),
         "first_fetch_db_cpu_s": None if first.db_cpu_s is None else round(first.db_cpu_s, 3),
+        "first_fetch_parse_cpu_s": None if first.parse_cpu_s is None
+        else round(first.parse_cpu_s, 3),
         "cpu_ms_per_item": mine,
         "unchanged_fetch_cpu_s": round(second.cpu_s, 3),
         "floor_items": floor.result, "floor_s": round(floor.wall_s, 3),
@@ -220,7 +233,7 @@ def floor_keys(floor: Timed, first: Timed, second: Timed, dialect: str) -> dict[
 
 
 def run_bench(feeds: int, items: int, words: int, database: str | None, progress: bool,
-              floor: bool = False) -> dict[str, Any]:
+              floor: bool = False, parse_processes: str = "auto") -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
     ready, stop = ctx.Queue(), ctx.Event()
     server = ctx.Process(target=serve, args=(feeds, items, words, ready, stop), daemon=True)
@@ -230,7 +243,7 @@ def run_bench(feeds: int, items: int, words: int, database: str | None, progress
         port = int(ready.get(timeout=300))
         url = database or f"sqlite:///{folder / 'bench.db'}"
         settings = Settings.from_dict({"home": str(folder), "allow_private": True,
-                                       "database_url": url})
+                                       "database_url": url, "parse_processes": parse_processes})
         floor_run = None
         if floor:
             with _floor_url(database, folder) as floor_url:
@@ -239,14 +252,20 @@ def run_bench(feeds: int, items: int, words: int, database: str | None, progress
                 click.echo(f"floor: {floor_run.result} items in {floor_run.wall_s:.2f} s "
                            f"({floor_run.cpu_s:.2f} s CPU)", err=True)
         store = open_store(url)
+        parser = ParsePool(settings)
         try:
             if store.articles.count() or store.feeds.list():
                 raise click.ClickException("--database must point to an empty store")
             _subscribe(store, feeds, port)
+            if parser.begin(feeds):
+                parser.start()  # before the clock, as a long-running worker starts it
             first, second, _ = _tidings_runs(store, settings, port, profile=floor,
-                                             database_url=url, progress=progress)
+                                             database_url=url, progress=progress, parser=parser)
             dialect = store.dialect
+            used = 0 if parser.broken else len(parser.pids)
+            usage = parser.usage()
         finally:
+            parser.close()
             store.close()
     finally:
         stop.set()
@@ -260,7 +279,9 @@ def run_bench(feeds: int, items: int, words: int, database: str | None, progress
               "first_fetch_s": round(first.wall_s, 3),
               "items_per_s": round(report.new_articles / first.wall_s, 1) if first.wall_s
               else 0.0,
-              "unchanged_fetch_s": round(second.wall_s, 3), "peak_rss_mb": round(peak, 1)}
+              "unchanged_fetch_s": round(second.wall_s, 3), "peak_rss_mb": round(peak, 1),
+              "parse_processes": used,
+              "parse_peak_rss_mb": None if usage is None else round(usage[0], 1)}
     if floor_run is not None:
         result.update(floor_keys(floor_run, first, second, dialect))
     return result
@@ -286,9 +307,12 @@ def _floor_url(database: str | None, folder: Path) -> Iterator[str]:
 @click.option("--floor", is_flag=True,
               help="Also time the floor (lxml + one executemany per feed, nothing else) and "
                    "add the ratio, CPU times and a CPU profile by stage to the output.")
+@click.option("--parse-processes", default="auto", show_default=True,
+              help="Parse processes beside the fetching one, as TIDINGS_PARSE_PROCESSES "
+                   "(0: one parse thread).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
 def command(feeds: int, items: int, words: int, database: str | None, workers: str | None,
-            floor: bool, as_json: bool) -> None:
+            floor: bool, parse_processes: str, as_json: bool) -> None:
     """Fetch → parse → store for synthetic feeds on loopback, from scratch and unchanged."""
     if feeds <= 0 or items < 0 or words <= 0:
         raise click.BadParameter("--feeds and --words must be positive, --items not negative")
@@ -301,7 +325,12 @@ def command(feeds: int, items: int, words: int, database: str | None, workers: s
 
         result = ingest_workers.run(feeds=feeds, items=items, database_url=database, workers=counts)
     else:
-        result = run_bench(feeds, items, words, database, progress=True, floor=floor)
+        try:
+            Settings.from_dict({"parse_processes": parse_processes})
+        except TidingsError as exc:
+            raise click.BadParameter(str(exc)) from None
+        result = run_bench(feeds, items, words, database, progress=True, floor=floor,
+                           parse_processes=parse_processes)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:

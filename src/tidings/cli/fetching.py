@@ -7,6 +7,7 @@ import click
 from tidings.cli.context import AppContext, pass_app
 from tidings.cli.progress import Progress
 from tidings.console import print_json
+from tidings.ingest.parsing import ParsePool
 from tidings.ingest.pipeline import FeedOutcome, refresh
 from tidings.worker.stages import run_queued
 
@@ -36,9 +37,9 @@ def fetch(app: AppContext, as_json: bool, fetch_only: bool, due: bool,
         else:
             bar.note(f"  {len(outcome.new_ids):>4} new  {outcome.feed.url}")
 
-    with bar:
+    with bar, ParsePool(app.settings) as parser:  # processes only if the refresh is large
         report = refresh(store, app.settings, feed_ids=list(feed_ids) or None, only_due=due,
-                         on_feed=on_feed, progress=bar)
+                         on_feed=on_feed, progress=bar, parser=parser)
     stages: dict[str, int | str] = {}
     if not fetch_only and report.feeds:
         with Progress("extract", quiet=as_json, unit="pages") as pages:

@@ -9,6 +9,7 @@ feed never stops the others, and a failed fetch never alters stored articles.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -17,13 +18,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tidings.config import Settings
-from tidings.errors import NotFoundError, TidingsError, one_line
+from tidings.errors import TidingsError
 from tidings.fetch import schedule
 from tidings.fetch.http import Fetcher, Response
 from tidings.fetch.sitemaps import follow_index
-from tidings.fetch.urls import canonicalize
+from tidings.ingest.feedstate import record_error, select_feeds
+from tidings.ingest.parsing import ParsedRows, ParsePool, entry_rows, parse_rows
 from tidings.models import Feed, FeedError, NewArticle, ParsedFeed, ProgressFn
-from tidings.parse.feed import parse_feed
 from tidings.store import Store
 from tidings.store import counters as totals
 from tidings.store.engine import Connection
@@ -69,13 +70,6 @@ class PreparedWrite:
     parsed: ParsedFeed | None = None
     now: datetime | None = None  # when it was fetched (``write_prepared``'s ``now`` if None)
     counts_as: str | None = None  # a ``tidings.store.counters`` total to add one to
-
-
-def entry_rows(feed: Feed, parsed: ParsedFeed, now: datetime) -> list[NewArticle]:
-    assert feed.id is not None and feed.source_id is not None
-    return [NewArticle.from_entry(e, feed_id=feed.id, source_id=feed.source_id, now=now,
-                                  canonical_url=canonicalize(e.url) if e.url else None)
-            for e in parsed.entries]
 
 
 def _write_group(store: Store, conn: Connection, jobs: Sequence[PreparedWrite],
@@ -138,7 +132,7 @@ def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, now: datetime, *,
 
 
 def _schedule_changes(store: Store, feed: Feed, settings: Settings, now: datetime,
-                      response: Response | None, parsed: ParsedFeed | None,
+                      response: Response | None, done: ParsedRows | None,
                       rng: random.Random, stored: int | None) -> dict[str, Any]:
     """The feed's next check; ``stored``: its articles of the last week (None: ask)."""
     assert feed.id is not None
@@ -146,12 +140,12 @@ def _schedule_changes(store: Store, feed: Feed, settings: Settings, now: datetim
     if stored is None:
         stored = store.articles.recent_counts([feed.id], since).get(feed.id, 0)
     # the document's own dates count too (its new entries are not stored yet)
-    fresh = [e.published_at for e in parsed.entries] if parsed else []
+    fresh = done.published if done else []
     fresh_recent = sum(1 for t in fresh if t is not None and since <= t <= now)
     max_age = schedule.cache_max_age(response.headers.get("cache-control")) if response else None
     when, _interval = schedule.next_check(
         now, settings, recent_entries=max(stored, fresh_recent),
-        ttl_seconds=parsed.ttl_seconds if parsed else None,
+        ttl_seconds=done.parsed.ttl_seconds if done else None,
         max_age=max_age, fixed_interval=feed.poll_interval,
         pushed=schedule.pushes_arriving(feed.last_push_at, now), rng=rng)
     return {"next_check_at": when, "last_checked_at": now, "error_count": 0, "last_error": None}
@@ -159,10 +153,11 @@ def _schedule_changes(store: Store, feed: Feed, settings: Settings, now: datetim
 
 def prepare_response(store: Store, settings: Settings, feed: Feed, response: Response,
                      now: datetime, *, parsed: ParsedFeed | None = None,
-                     rng: random.Random | None = None,
-                     recent_stored: int | None = None) -> PreparedWrite:
+                     rng: random.Random | None = None, recent_stored: int | None = None,
+                     done: ParsedRows | None = None) -> PreparedWrite:
     """Parse a fetched body and work out the rows and feed state to write (no writing);
-    ``recent_stored``: the feed's articles of the last week, if the caller counted them."""
+    ``recent_stored``: the feed's articles of the last week, if the caller counted them;
+    ``done``: the body already parsed into rows (by a :class:`ParsePool`)."""
     rng = rng or random.Random()
     changes: dict[str, Any] = {}
     moved = response.permanent_url
@@ -175,9 +170,11 @@ def prepare_response(store: Store, settings: Settings, feed: Feed, response: Res
             changes["etag"] = response.etag
         return PreparedWrite(feed, [], changes, not_modified=True, now=now,
                              counts_as=totals.FETCH_NOT_MODIFIED)
-    if parsed is None:
-        parsed = parse_feed(response.content, response.url, charset=response.charset)
-    changes.update(_schedule_changes(store, feed, settings, now, response, parsed, rng,
+    if done is None:
+        done = ParsedRows.of(parsed, feed, now) if parsed is not None else \
+            parse_rows(response.content, response.url, response.charset, feed, now)
+    parsed = done.parsed
+    changes.update(_schedule_changes(store, feed, settings, now, response, done, rng,
                                      recent_stored))
     changes.update(etag=response.etag, last_modified=response.last_modified,
                    ttl_seconds=parsed.ttl_seconds)
@@ -186,7 +183,7 @@ def prepare_response(store: Store, settings: Settings, feed: Feed, response: Res
     if parsed.site_url and parsed.site_url != feed.site_url:
         changes["site_url"] = parsed.site_url
     changes.update(websub_declared(response, parsed))
-    return PreparedWrite(feed, entry_rows(feed, parsed, now), changes, parsed=parsed, now=now,
+    return PreparedWrite(feed, done.rows, changes, parsed=parsed, now=now,
                          counts_as=totals.FETCH_OK)
 
 
@@ -272,31 +269,26 @@ class GroupWriter:
                     future.set_result(result)
 
 
-def _record_error(store: Store, settings: Settings, feed: Feed, exc: BaseException,
-                  now: datetime, rng: random.Random) -> FeedOutcome:
-    assert feed.id is not None
-    message = one_line(exc)
-    count = feed.error_count + 1
-    retry_after = getattr(exc, "retry_after", None)
-    try:
-        with store.db.write() as conn:
-            store.feeds.update(
-                feed.id, conn=conn, error_count=count, last_error=message, last_checked_at=now,
-                next_check_at=schedule.backoff(now, settings, count, retry_after=retry_after,
-                                               rng=rng),
-                disabled=feed.disabled or schedule.should_disable(count, settings))
-            store.counters.add(conn, {totals.FETCH_ERROR: 1})
-    except TidingsError as store_exc:
-        log.warning("could not record a feed's error", extra={
-            "feed_id": feed.id, "url": feed.url, "error": one_line(store_exc)})
-    log.debug("feed failed", extra={"feed_id": feed.id, "url": feed.url, "error": message,
-                                    "error_count": count})
-    return FeedOutcome(feed, error=message)
+async def _prepare(parser: ParsePool, store: Store, settings: Settings, feed: Feed,
+                   response: Response, now: datetime, parsed: ParsedFeed | None,
+                   rng: random.Random, recent_stored: int) -> PreparedWrite:
+    """:func:`prepare_response` with the parsing in ``parser`` and the rest (the schedule,
+    a few dict entries) on the loop, unless a moved feed's new URL must be looked up."""
+    done = None
+    if parsed is None and not response.not_modified:
+        done = await parser.parse(response.content, response.url, response.charset, feed, now)
+    prepare = functools.partial(prepare_response, store, settings, feed, response, now,
+                                parsed=parsed, rng=rng, recent_stored=recent_stored, done=done)
+    if response.permanent_url and response.permanent_url != feed.url:  # asks the store
+        job: PreparedWrite = await parser.in_thread(prepare)
+        return job
+    return prepare()
 
 
 async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed: Feed,
                        now: datetime, rng: random.Random, writer: GroupWriter,
-                       recent_stored: int, room: asyncio.Semaphore) -> FeedOutcome:
+                       recent_stored: int, room: asyncio.Semaphore,
+                       parser: ParsePool) -> FeedOutcome:
     """One feed, from fetch to write; ``room`` bounds how many feeds are anywhere between
     the two (bodies and parsed entries wait for the writer in memory)."""
     async with room:
@@ -304,9 +296,8 @@ async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed:
             response = await fetcher.get(feed.url, etag=feed.etag,
                                          last_modified=feed.last_modified)
             parsed = await follow_index(fetcher, response)  # None unless a sitemap index
-            job = await asyncio.to_thread(prepare_response, store, settings, feed, response,
-                                          now, parsed=parsed, rng=rng,
-                                          recent_stored=recent_stored)
+            job = await _prepare(parser, store, settings, feed, response, now, parsed, rng,
+                                 recent_stored)
             ids = await writer.write(job)
             log.debug("feed refreshed", extra={
                 "feed_id": feed.id, "url": feed.url, "status": response.status,
@@ -315,25 +306,14 @@ async def _refresh_one(store: Store, settings: Settings, fetcher: Fetcher, feed:
             # no parsed document in the outcome: a refresh holds every outcome till its end
             return FeedOutcome(feed, new_ids=ids, not_modified=job.not_modified)
         except TidingsError as exc:  # FetchError, ParseError, a store error
-            return await asyncio.to_thread(_record_error, store, settings, feed, exc, now, rng)
+            return FeedOutcome(feed, error=await asyncio.to_thread(
+                record_error, store, settings, feed, exc, now, rng))
         except Exception as exc:  # one feed's surprise must not stop the others
             log.exception("unexpected failure refreshing a feed",
                           extra={"feed_id": feed.id, "url": feed.url})
             err = RuntimeError(f"internal error: {type(exc).__name__}: {exc}")
-            return await asyncio.to_thread(_record_error, store, settings, feed, err, now, rng)
-
-
-def select_feeds(store: Store, *, feed_ids: Sequence[int] | None, only_due: bool,
-                 now: datetime) -> list[Feed]:
-    if feed_ids is not None:
-        found = []
-        for feed_id in feed_ids:
-            try:
-                found.append(store.feeds.get(feed_id))
-            except NotFoundError:
-                continue
-        return found
-    return store.feeds.active(due_before=now if only_due else None)
+            return FeedOutcome(feed, error=await asyncio.to_thread(
+                record_error, store, settings, feed, err, now, rng))
 
 
 async def refresh_async(store: Store, settings: Settings, *,
@@ -341,10 +321,12 @@ async def refresh_async(store: Store, settings: Settings, *,
                         now: datetime | None = None, fetcher: Fetcher | None = None,
                         on_feed: ProgressHook | None = None,
                         progress: ProgressFn | None = None,
-                        writer: GroupWriter | None = None) -> FetchReport:
+                        writer: GroupWriter | None = None,
+                        parser: ParsePool | None = None) -> FetchReport:
     """Refresh the chosen feeds (default: every active one) and report what happened;
     ``on_feed`` hears each feed's outcome, ``progress(done, total)`` the count. ``writer``:
-    one shared with other refreshes running at the same time (their caller closes it)."""
+    one shared with other refreshes running at the same time (their caller closes it);
+    ``parser``: the caller's parse thread and processes (default: one thread of its own)."""
     now = now or datetime.now(UTC)
     feeds = select_feeds(store, feed_ids=feed_ids, only_due=only_due, now=now)
     report = FetchReport()
@@ -359,8 +341,11 @@ async def refresh_async(store: Store, settings: Settings, *,
     own_writer = writer is None
     group = writer or GroupWriter(store)
     room = asyncio.Semaphore(2 * max(settings.fetch_concurrency, 1))
+    own_parser = parser is None
+    parse = parser or ParsePool(settings.replace(parse_processes="0"))
+    parse.begin(len(feeds))
     tasks = [asyncio.ensure_future(_refresh_one(store, settings, active, f, now, rng, group,
-                                                recent.get(f.id or 0, 0), room))
+                                                recent.get(f.id or 0, 0), room, parse))
              for f in feeds]
     if progress is not None:
         progress(0, len(feeds))
@@ -385,6 +370,8 @@ async def refresh_async(store: Store, settings: Settings, *,
             await group.close()
         if own:
             await active.aclose()
+        if own_parser:
+            await asyncio.to_thread(parse.close)
     report.new_article_ids.sort()
     report.errors.sort(key=lambda e: e.feed_url)
     return report
@@ -392,9 +379,9 @@ async def refresh_async(store: Store, settings: Settings, *,
 
 def refresh(store: Store, settings: Settings, *, feed_ids: Sequence[int] | None = None,
             only_due: bool = False, now: datetime | None = None, fetcher: Fetcher | None = None,
-            on_feed: ProgressHook | None = None,
-            progress: ProgressFn | None = None) -> FetchReport:
+            on_feed: ProgressHook | None = None, progress: ProgressFn | None = None,
+            parser: ParsePool | None = None) -> FetchReport:
     """Synchronous :func:`refresh_async`, for the command line and the worker thread."""
     return asyncio.run(refresh_async(store, settings, feed_ids=feed_ids, only_due=only_due,
                                      now=now, fetcher=fetcher, on_feed=on_feed,
-                                     progress=progress))
+                                     progress=progress, parser=parser))

@@ -123,12 +123,14 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
     the feeds in flight are finished and released before returning.
     """
     from tidings.fetch.http import Fetcher
+    from tidings.ingest.parsing import AUTO_MIN_FEEDS, ParsePool
     from tidings.ingest.pipeline import GroupWriter, refresh_async
 
     seconds = lease_seconds(settings)
     own = fetcher is None
     active = fetcher or Fetcher(settings)
     writer = GroupWriter(store)  # feeds finishing together share one transaction
+    parser = ParsePool(settings)  # its processes start once enough feeds are in flight
     totals = Totals()
     in_flight: dict[asyncio.Task[Any], int] = {}
     heartbeat = asyncio.create_task(_heartbeat_all(store, worker_id, in_flight, seconds))
@@ -142,8 +144,10 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
                 for claim in claims:
                     task = asyncio.create_task(refresh_async(
                         store, settings, feed_ids=[claim.feed_id], fetcher=active,
-                        writer=writer))
+                        writer=writer, parser=parser))
                     in_flight[task] = claim.feed_id
+                if len(in_flight) >= AUTO_MIN_FEEDS:
+                    parser.begin(len(in_flight))
             if not in_flight:
                 if not await _wait_for_work(store, stop, drain=drain, due_before=due_before,
                                             idle=idle):
@@ -163,6 +167,7 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
                 task.cancel()
             await asyncio.to_thread(store.leases.release, worker_id, list(in_flight.values()))
         await writer.close()
+        await asyncio.to_thread(parser.close)
         if own:
             await active.aclose()
     return totals
