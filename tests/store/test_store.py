@@ -147,3 +147,27 @@ def test_grouped_write_skips_stored_and_repeated_keys_and_announces_new_ids_in_o
     with store.db.write() as conn:  # all stored now: nothing new, nothing announced
         assert store.articles.insert_many(conn, rows(feeds[0], keys)) == []
     assert store.events.last_id() == announced[-1].id
+
+
+def test_postgresql_compresses_long_text_with_lz4_when_the_server_can(pg_url: str) -> None:
+    from tidings.store.engine import _HAS_LZ4
+
+    store = open_store(pg_url)
+    try:
+        with store.db.read() as conn:
+            if not conn.exec_driver_sql(_HAS_LZ4).scalar():
+                pytest.skip("this PostgreSQL server is built without lz4")
+        feed = _feed(store)
+        body = " ".join(f"word{i}" for i in range(2000))  # long enough to be compressed
+        row = NewArticle.from_entry(Entry(key="long", guid=None, url=None, title="long",
+                                          content_html=f"<p>{body}</p>"),
+                                    feed_id=feed.id, source_id=feed.source_id, now=NOW)
+        with store.db.write() as conn:
+            (article_id,) = store.articles.insert_many(conn, [row])
+            method = conn.exec_driver_sql(
+                "SELECT pg_column_compression(content_html) FROM articles WHERE id = %s",
+                (article_id,)).scalar()
+        assert method == "lz4"
+        assert store.articles.get(article_id).content_html == f"<p>{body}</p>"
+    finally:
+        store.close()
