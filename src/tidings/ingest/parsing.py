@@ -159,6 +159,7 @@ class ParsePool:
         self._starting: Future[None] | None = None
         self.broken = False
         self.restarts = 0
+        self.generation = 0  # which pool a failure came from (refreshes share this object)
         self.pids: list[int] = []
 
     def __enter__(self) -> ParsePool:
@@ -214,11 +215,13 @@ class ParsePool:
             except Exception as exc:  # could not start: parse here
                 self._broke(exc)
         if self._pool is not None and not self.broken:
+            generation = self.generation
             try:
                 return _unpack(await loop.run_in_executor(self._pool, _parse_packed, content,
                                                           url, charset, feed, now))
             except BrokenProcessPool as exc:
-                self._broke(exc)
+                if generation == self.generation:  # not an older pool, replaced meanwhile
+                    self._broke(exc)
         return await loop.run_in_executor(self._thread, parse_rows, content, url, charset,
                                           feed, now)
 
@@ -250,6 +253,7 @@ class ParsePool:
     def _shutdown_pool(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        self.generation += 1
         self._pool = None
         self._starting = None
         self.pids = []
