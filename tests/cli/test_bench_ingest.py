@@ -62,6 +62,10 @@ def test_bench_ingest_floor_adds_keys_and_keeps_the_contract() -> None:
     # both times are rounded to the millisecond before they are printed
     assert data["floor_ratio"] == pytest.approx(data["first_fetch_s"] / data["floor_s"], rel=0.1)
     assert data["database"] == "sqlite" and data["first_fetch_db_cpu_s"] is None
+    # storing only queues for search; the index stage, timed on its own, indexes every item
+    assert data["index_items"] == 12 and data["index_db_cpu_s"] is None
+    assert data["index_cpu_ms_per_item"] == pytest.approx(data["index_cpu_s"] * 1000 / 12,
+                                                          abs=0.05)
     profile = data["profile_cpu_s"]
     assert set(profile) == {"tidings_first", "tidings_unchanged", "floor"}
     # the floor neither sanitizes nor checks duplicates; tidings does both

@@ -210,6 +210,8 @@ def test_demo_loads_the_sample_offline(run, home: Path) -> None:  # type: ignore
         assert total == 60
         wire = [a for a in latest if a.content_text and "Reuters reports" in a.content_text]
         assert len({a.source_id for a in wire}) >= 2
+        assert store.search_index.queued() == 0  # the demo ends indexed for search
+        assert store.search.search("Reuters")[1] >= 2
     finally:
         store.close()
     assert run("demo", "--no-serve").code == 0  # a second run starts fresh
@@ -232,3 +234,31 @@ def test_add_all_advertised_feeds(run, feed_server) -> None:  # type: ignore[no-
     listed = run("sources", "list", "--json").last_json
     feeds = [f["url"] for s in listed["sources"] for f in s["feeds"]]
     assert sorted(feeds) == [feed_server.url("/news.xml"), feed_server.url("/sport.xml")]
+
+
+def _searched(home: Path, q: str) -> list[str]:
+    store = open_store(f"sqlite:///{home / 'tidings.db'}")
+    try:
+        assert store.search_index.queued() == 0
+        return sorted(hit.article.title for hit in store.search.search(q)[0])
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("flags", [(), ("--fetch-only",)])
+def test_what_fetch_stored_is_searchable_when_it_returns(run, feed_server, home: Path,  # type: ignore[no-untyped-def]
+                                                         flags: tuple[str, ...]) -> None:
+    url = feed_server.add("/feed", items("7", "8"))
+    assert run("add", url, "--fulltext", "never").code == 0
+    result = run("fetch", *flags)
+    assert result.code == 0, result.err
+    assert _searched(home, "story") == ["Story 7", "Story 8"]
+    assert "index: 2" in result.out
+
+
+def test_an_imported_page_is_searchable_when_import_returns(run, home: Path) -> None:  # type: ignore[no-untyped-def]
+    page = Path(__file__).parents[1] / "data" / "pages" / "wire_story.html"
+    result = run("import", str(page), "--now", "2026-02-15T12:00:00+01:00")
+    assert result.code == 0, result.err
+    assert _searched(home, "harbour strike") == ["Harbour strike halts exports"]
+    assert _searched(home, "ferry fares") == ["Ferry fares to rise in spring"]

@@ -46,6 +46,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
                 source_id=sid, entry_key=f"k{i}", title=f"Title {i} <b>x</b>",
                 published_at=now - timedelta(hours=i), fetched_at=now,
                 content_text="searchable words here", content_html="<p>body</p>"))
+    store.search_index.run()  # the index stage, as the worker runs it after storing
     with TestClient(create_app(settings, store), raise_server_exceptions=False) as c:
         yield c
     store.close()

@@ -35,7 +35,9 @@ def add_articles(store: Store, source_id: int, count: int, *, start: int = 0,
                        published_at=fetched - timedelta(minutes=count - n), fetched_at=fetched)
             for n in range(count)]
     with store.db.write() as conn:
-        return store.articles.insert_many(conn, rows)
+        ids = store.articles.insert_many(conn, rows)
+    store.search_index.run()  # the index stage, as the worker runs it after storing
+    return ids
 
 
 def add_user(store: Store, name: str) -> int:

@@ -45,6 +45,7 @@ def _private(store: Store, seeded: Seeded) -> dict[str, int]:
 
         ids["alone"] = add("alone", ids["story"], f"{SECRET} only here")
         ids["joined"] = add("joined", seeded.stories["border"], f"{SECRET} on the border")
+    store.search_index.run()  # indexed, as the index stage would: privacy alone hides them
     day = seeded.now.strftime("%Y-%m-%d")
     store.reads.record([Read(day, f"v{n}", ids["alone"], seeded.now - timedelta(minutes=5))
                         for n in range(50)])

@@ -28,6 +28,7 @@ def _fill(store: Store) -> dict[str, int]:
             for i, (lang, title, text) in enumerate(DOCS)]
     with store.db.write() as conn:
         ids = store.articles.insert_many(conn, rows)
+    store.search_index.run()  # the index stage, as the worker runs it after storing
     return {title: i for (_, title, _), i in zip(DOCS, ids, strict=True)}
 
 

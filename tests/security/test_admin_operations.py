@@ -74,8 +74,9 @@ def test_run_now_in_admin_goes_through_the_stage_table(
         admin_client: TestClient, accounts: Store,
         stage_calls: list[tuple[str, int | None, bool]]) -> None:
     token = csrf_of(admin_client.get("/admin").text)
-    for action in ("run-extract", "run-cluster"):
+    for action in ("run-extract", "run-cluster", "run-index"):
         done = admin_client.post("/admin/pipeline", data={"csrf_token": token, "action": action})
         assert done.status_code == 200 and "handled 0 article(s)" in done.text
     assert stage_calls == [("extract", stages.EXTRACT.run_limit, False),
-                           ("cluster", stages.CLUSTER.run_limit, False)]
+                           ("cluster", stages.CLUSTER.run_limit, False),
+                           ("index", stages.INDEX.run_limit, False)]

@@ -51,6 +51,7 @@ def hostile(accounts: Store) -> dict[str, int]:
             content_text="Body text xsswords " + HOSTILE, image_url='x" onerror="alert(1)',
             attribution=SCRIPT, story_id=story, extract_state="done", cluster_state="done",
         ).returning(articles.c.id)).scalar_one()
+    accounts.search_index.run()  # indexed, so search results and snippets show the row too
     return {"source": sid, "story": story, "article": aid}
 
 

@@ -97,4 +97,5 @@ def seed(store: Store, now: datetime = NOW, *, extra_latest: int = 0) -> Seeded:
         for i in range(extra_latest):
             article(f"extra{i}", "Daily Planet", f"Filler headline number {i}",
                     now - timedelta(days=4, minutes=i), text=f"Filler text {i}.")
+    store.search_index.run()  # the index stage, as the worker runs it after storing
     return out

@@ -146,4 +146,8 @@ def test_the_numbers_follow_what_happened(serve: Callable[[str], str], web_setti
     assert value(after, "tidings_queue_oldest_seconds", stage="extract") >= 0
     assert value(after, "tidings_queue_depth", stage="cluster") == 0
     assert value(after, "tidings_queue_depth", stage="fetch") == 0  # both just checked
+    # the three stored since the seed wait for the index stage; its run empties the queue
+    assert value(after, "tidings_queue_depth", stage="index") == 3
+    assert stages.run_stage("index", store, web_settings) == 3
+    assert value(scrape(base), "tidings_queue_depth", stage="index") == 0
     assert after["process_cpu_seconds"].type == "counter"

@@ -21,7 +21,7 @@ from tidings.store.locks import exclusive
 from tidings.store.schema import articles
 from tidings.worker import stages
 from tidings.worker.loop import run_forever, work
-from tidings.worker.stages import CLUSTER, EXTRACT, FETCH, PUBLISH, STAGES, WEBSUB
+from tidings.worker.stages import CLUSTER, EXTRACT, FETCH, INDEX, PUBLISH, STAGES, WEBSUB
 
 FEED = ("<rss version='2.0'><channel><title>Wire</title><link>https://wire.example/</link>"
         "<item><guid>1</guid><title>Quake hits the coast</title>"
@@ -47,13 +47,14 @@ def states(store: Store) -> set[tuple[str, str]]:
 
 
 def test_the_table_declares_every_stage_once(sqlite_store: Store, settings: Settings) -> None:
-    assert stages.NAMES == ("fetch", "extract", "cluster", "websub", "publish") == tuple(
+    assert stages.NAMES == ("fetch", "extract", "cluster", "index", "websub", "publish") == tuple(
         s.name for s in STAGES)
-    assert (FETCH, EXTRACT, CLUSTER, WEBSUB, PUBLISH) == STAGES
-    assert [s.name for s in STAGES if s.queued] == ["extract", "cluster", "websub", "publish"]
+    assert (FETCH, EXTRACT, CLUSTER, INDEX, WEBSUB, PUBLISH) == STAGES
+    assert [s.name for s in STAGES if s.queued] == ["extract", "cluster", "index", "websub",
+                                                    "publish"]
     assert FETCH.lock is None  # leases share the feeds out instead
-    locks = {EXTRACT.lock, CLUSTER.lock, WEBSUB.lock, PUBLISH.lock}
-    assert len(locks) == 4 and None not in locks
+    locks = {EXTRACT.lock, CLUSTER.lock, INDEX.lock, WEBSUB.lock, PUBLISH.lock}
+    assert len(locks) == 5 and None not in locks
     assert all(callable(s.runner) and s.run_limit > 0 for s in STAGES)
     totals = work(sqlite_store, settings, concurrency=1, once=True, stages=(),
                   stop=threading.Event())
@@ -63,7 +64,7 @@ def test_the_table_declares_every_stage_once(sqlite_store: Store, settings: Sett
 def test_unknown_stage_names_are_a_clear_error(sqlite_store: Store, settings: Settings,
                                                tmp_path: Path) -> None:
     with pytest.raises(UnknownStageError, match=r"unknown stage 'fulltext' \(known: fetch, "
-                                                r"extract, cluster, websub, publish\)"):
+                                                r"extract, cluster, index, websub, publish\)"):
         stages.get("fulltext")
     with pytest.raises(UnknownStageError, match="unknown stage 'fulltext'"):
         operations.run_stage(sqlite_store, settings, "fulltext")
@@ -74,7 +75,8 @@ def test_unknown_stage_names_are_a_clear_error(sqlite_store: Store, settings: Se
     with CliRunner().isolation(env=env) as (_out, err, _), pytest.raises(SystemExit) as ended:
         main(["worker", "--once", "--stage", "fulltext"])
     assert ended.value.code == 2
-    assert ("'fulltext' is not one of 'fetch', 'extract', 'cluster', 'websub', 'publish'"
+    assert ("'fulltext' is not one of 'fetch', 'extract', 'cluster', 'index', 'websub', "
+            "'publish'"
             in err.getvalue().decode())
 
 
@@ -108,10 +110,10 @@ def test_tidings_fetch_runs_the_queued_stages_after_fetching(tmp_path: Path, sta
         assert stage_calls == []
         feed_server.add("/feed", FEED.replace("<guid>1</guid>", "<guid>2</guid>"))
         main(["fetch"])
-    assert [name for name, _limit, _wait in stage_calls] == ["extract", "cluster", "websub",
-                                                                 "publish"]
+    assert [name for name, _limit, _wait in stage_calls] == ["extract", "cluster", "index",
+                                                                 "websub", "publish"]
     assert out.getvalue().decode().splitlines()[-1].endswith(
-        "; extract: 2, cluster: 2, websub: 0, publish: 0")
+        "; extract: 2, cluster: 2, index: 2, websub: 0, publish: 0")
 
 
 def test_serves_background_loop_runs_every_stage(sqlite_store: Store, settings: Settings,

@@ -46,6 +46,7 @@ from tidings.ingest.pipeline import refresh_async
 from tidings.models import Feed, Source
 from tidings.store import Store, open_store
 from tidings.store.benchdb import scratch_postgres
+from tidings.worker.stages import run_stage
 
 HOST_SUFFIX = ".bench.test"
 def serve(feeds: int, items: int, words: int, ready: Any, stop: Any) -> None:
@@ -202,6 +203,17 @@ def _tidings_runs(store: Store, settings: Settings, port: int, *, profile: bool,
     return first, second, not_modified
 
 
+def _index_run(store: Store, settings: Settings, database_url: str) -> Timed:
+    """The ``index`` stage over everything the first fetch stored, timed on its own: storing
+    only queues articles for search, so this is where the indexing cost went."""
+    with BackendCpu(database_url) as database:
+        started, cpu = time.perf_counter(), time.process_time()
+        done = run_stage("index", store, settings) or 0
+        wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu - database.own_cpu_s
+    return Timed(wall, cpu, database.seconds, None, done)
+
+
 def _per_item_ms(run: Timed, items: int) -> float | None:
     if not items:
         return None
@@ -209,10 +221,17 @@ def _per_item_ms(run: Timed, items: int) -> float | None:
                  3)
 
 
-def floor_keys(floor: Timed, first: Timed, second: Timed, dialect: str) -> dict[str, Any]:
-    """What ``--floor`` adds to the JSON: tidings against the floor, in wall and CPU time."""
+def floor_keys(floor: Timed, first: Timed, second: Timed, dialect: str,
+               index: Timed | None = None) -> dict[str, Any]:
+    """What ``--floor`` adds to the JSON: tidings against the floor, in wall and CPU time, and
+    the search indexing of what the first fetch stored (timed after it, on its own)."""
     items = first.result.new_articles
     mine, base = _per_item_ms(first, items), _per_item_ms(floor, floor.result)
+    indexed = {} if index is None else {
+        "index_items": index.result, "index_s": round(index.wall_s, 3),
+        "index_cpu_s": round(index.cpu_s, 3),
+        "index_db_cpu_s": None if index.db_cpu_s is None else round(index.db_cpu_s, 3),
+        "index_cpu_ms_per_item": _per_item_ms(index, index.result)}
     return {
         "database": dialect, "load_avg_1m": round(os.getloadavg()[0], 2),
         "first_fetch_cpu_s": round(first.cpu_s, 3),
@@ -227,6 +246,7 @@ def floor_keys(floor: Timed, first: Timed, second: Timed, dialect: str) -> dict[
         "floor_cpu_ms_per_item": base,
         "floor_ratio": round(first.wall_s / floor.wall_s, 2) if floor.wall_s else None,
         "floor_cpu_ratio": round(mine / base, 2) if mine and base else None,
+        **indexed,
         "profile_cpu_s": {"tidings_first": first.profile, "tidings_unchanged": second.profile,
                           "floor": floor.profile},
     }
@@ -261,6 +281,10 @@ def run_bench(feeds: int, items: int, words: int, database: str | None, progress
                 parser.start()  # before the clock, as a long-running worker starts it
             first, second, _ = _tidings_runs(store, settings, port, profile=floor,
                                              database_url=url, progress=progress, parser=parser)
+            index = _index_run(store, settings, url) if floor else None
+            if index is not None and progress:
+                click.echo(f"index: {index.result} items in {index.wall_s:.2f} s "
+                           f"({index.cpu_s:.2f} s CPU in this process)", err=True)
             dialect = store.dialect
             used = 0 if parser.broken else len(parser.pids)
             usage = parser.usage()
@@ -283,7 +307,7 @@ def run_bench(feeds: int, items: int, words: int, database: str | None, progress
               "parse_processes": used,
               "parse_peak_rss_mb": None if usage is None else round(usage[0], 1)}
     if floor_run is not None:
-        result.update(floor_keys(floor_run, first, second, dialect))
+        result.update(floor_keys(floor_run, first, second, dialect, index))
     return result
 
 
@@ -306,7 +330,8 @@ def _floor_url(database: str | None, folder: Path) -> Iterator[str]:
               help="Comma-separated worker counts: run the multi-worker variant instead.")
 @click.option("--floor", is_flag=True,
               help="Also time the floor (lxml + one executemany per feed, nothing else) and "
-                   "add the ratio, CPU times and a CPU profile by stage to the output.")
+                   "add the ratio, CPU times, a CPU profile by stage and the search indexing "
+                   "of the stored items (index_*) to the output.")
 @click.option("--parse-processes", default="auto", show_default=True,
               help="Parse processes beside the fetching one, as TIDINGS_PARSE_PROCESSES "
                    "(0: one parse thread).")

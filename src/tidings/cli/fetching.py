@@ -19,7 +19,9 @@ def _count(n: int, noun: str) -> str:
 @click.command("fetch")
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"feeds", "new_articles", "not_modified", "errors"} as the last line.')
-@click.option("--fetch-only", is_flag=True, help="Skip full-text extraction and clustering.")
+@click.option("--fetch-only", is_flag=True,
+              help="Skip full-text extraction and clustering (new articles are still indexed "
+                   "for search).")
 @click.option("--due", is_flag=True, help="Only feeds whose next check time has come.")
 @click.option("--feed", "feed_ids", type=int, multiple=True, help="Only this feed id (repeatable).")
 @pass_app
@@ -41,9 +43,11 @@ def fetch(app: AppContext, as_json: bool, fetch_only: bool, due: bool,
         report = refresh(store, app.settings, feed_ids=list(feed_ids) or None, only_due=due,
                          on_feed=on_feed, progress=bar, parser=parser)
     stages: dict[str, int | str] = {}
-    if not fetch_only and report.feeds:
+    if report.feeds:
         with Progress("extract", quiet=as_json, unit="pages") as pages:
-            stages = run_queued(store, app.settings, progress={"extract": pages})
+            # what was fetched is searchable when the command ends, even with --fetch-only
+            stages = run_queued(store, app.settings, progress={"extract": pages},
+                                only=("index",) if fetch_only else None)
     if as_json:
         print_json(report.as_json())
         return

@@ -14,6 +14,7 @@ from tidings.config import Settings
 from tidings.console import print_json
 from tidings.errors import ConfigError, TidingsError
 from tidings.importers.opml import import_opml
+from tidings.worker.stages import run_queued
 
 
 def parse_now(value: str | None, settings: Settings) -> datetime:
@@ -60,6 +61,9 @@ def import_(app: AppContext, file: Path, now_text: str | None, as_json: bool) ->
     from tidings.importers.pages import import_page  # imported when used: a quick start-up
 
     result = import_page(app.store, app.settings, file, now=now)
+    # the imported articles are searchable when the command ends (the other stages wait for
+    # the worker, as after any fetch)
+    run_queued(app.store, app.settings, only=("index",))
     if as_json:
         print_json(dataclasses.asdict(result))
     else:

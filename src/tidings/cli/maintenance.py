@@ -110,7 +110,7 @@ def reextract_command(app: AppContext, source_id: int | None, everything: bool,
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @pass_app
 def health_command(app: AppContext, as_json: bool) -> None:
-    """Each source's health (as on /admin) and both stage queues."""
+    """Each source's health (as on /admin) and the stage queues."""
     view = health.overview(app.store)
     rows: list[dict[str, Any]] = [
         {"id": h.source.id, "name": h.source.name, "status": h.status,
@@ -119,14 +119,15 @@ def health_command(app: AppContext, as_json: bool) -> None:
         for h in view.sources]
     if as_json:
         print_json({"sources": rows, "extract_queue": view.extract_queue,
-                    "cluster_queue": view.cluster_queue})
+                    "cluster_queue": view.cluster_queue, "index_queue": view.index_queue})
         return
     for r in rows:
         errors = "; ".join(str(e) for e in r["last_errors"])
         click.echo(f"{r['id']}\t{r['name']}\t{r['status']}\t{r['articles']} articles"
                    + (f"\t{errors}" if errors else ""))
     click.echo(f"extraction queue: {view.extract_queue or 'empty'}; "
-               f"clustering queue: {view.cluster_queue or 'empty'}")
+               f"clustering queue: {view.cluster_queue or 'empty'}; "
+               f"search index queue: {view.index_queue or 'empty'}")
 
 
 COMMANDS = [backup_command, restore_command, prune_command, retention_command,

@@ -9,8 +9,8 @@ from tidings.models import ExtractState, ProgressFn
 from tidings.store import Store, health
 from tidings.worker import stages
 
-PIPELINE_ACTIONS = ("run-extract", "run-cluster", "requeue-extract", "requeue-extract-all",
-                    "requeue-cluster", "reset-feed-errors")
+PIPELINE_ACTIONS = ("run-extract", "run-cluster", "run-index", "requeue-extract",
+                    "requeue-extract-all", "requeue-cluster", "reset-feed-errors")
 
 
 def run_stage(store: Store, settings: Settings, stage: str, *,
@@ -36,6 +36,8 @@ def pipeline_action(store: Store, settings: Settings, action: str, *,
         return _ran("Extraction", run_stage(store, settings, "extract", progress=progress))
     if action == "run-cluster":
         return _ran("Clustering", run_stage(store, settings, "cluster"))
+    if action == "run-index":
+        return _ran("Search indexing", run_stage(store, settings, "index"))
     if action == "requeue-extract":
         n = health.requeue_extraction(store, source_id=source_id)
         return f"{n} failed article(s) queued for extraction again."

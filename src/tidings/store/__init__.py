@@ -26,6 +26,7 @@ from tidings.store.leases import LeaseRepo
 from tidings.store.reads import Meta, ReadRepo
 from tidings.store.readstate import ReadStateRepo
 from tidings.store.search import SearchRepo
+from tidings.store.searchindex import SearchIndex
 from tidings.store.sitemaps import SitemapRepo
 from tidings.store.sources import FeedRepo, SourceRepo
 from tidings.store.stats import StoreStats
@@ -52,6 +53,7 @@ class Store:
         self.leases = LeaseRepo(db)
         self.reads = ReadRepo(db, self.counters)
         self.search = SearchRepo(db)
+        self.search_index = SearchIndex(db)
         self.sitemaps = SitemapRepo(db)
         self.topics = TopicRepo(db)
         self.meta = Meta(db)

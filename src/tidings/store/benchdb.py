@@ -27,7 +27,8 @@ Row = Mapping[str, Any]
 def bulk_load(store: Store, *, source_rows: Sequence[Row], feed_rows: Sequence[Row],
               story_rows: Sequence[Row], article_rows: Iterable[Row], batch: int = 5000) -> None:
     """Insert ready-made rows (ids included) in one transaction, then end every story at
-    its newest article. For synthetic stores: no deduplication, no search-index shortcuts."""
+    its newest article, and index them for search (in the same transaction, as the ``index``
+    stage would). For synthetic stores: no deduplication, no search-index shortcuts."""
     with store.db.write() as conn:
         conn.execute(sources.insert(), list(source_rows))
         conn.execute(feeds.insert(), list(feed_rows))
@@ -44,6 +45,7 @@ def bulk_load(store: Store, *, source_rows: Sequence[Row], feed_rows: Sequence[R
                 .where(articles.c.story_id == stories.c.id).scalar_subquery())
         conn.execute(stories.update().values(last_published_at=sa.func.coalesce(
             last, stories.c.first_published_at)))
+        store.search_index.index_all(conn)
 
 
 @contextlib.contextmanager

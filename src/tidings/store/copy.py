@@ -36,7 +36,9 @@ def _quiet(_line: str) -> None:
     """The default report: say nothing."""
 
 
-SKIP_TABLES = {"alembic_version"}
+#: not copied: the schema's version, and the search queue (the target queues every copied
+#: article itself and indexes them before the copy commits)
+SKIP_TABLES = {"alembic_version", "search_queue"}
 
 
 @dataclass
@@ -137,7 +139,7 @@ def checksum(conn: sa.Connection, p: TablePlan, batch: int = 2000) -> tuple[int,
 
 def _empty_target(conn: sa.Connection, plans: list[TablePlan], dialect: str) -> None:
     if dialect == "postgresql":
-        names = ", ".join(f'"{p.name}"' for p in plans)
+        names = ", ".join(f'"{name}"' for name in [*(p.name for p in plans), "search_queue"])
         conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         return
     for p in reversed(plans):
@@ -203,6 +205,8 @@ def copy_store(source: Store, target: Store, *, force: bool, batch: int,
             _fill_late(src, dst, p, batch, report)
         if target.dialect == "postgresql":
             _fix_sequences(dst, plans)
+        indexed = target.search_index.index_all(dst)
+        report(f"migrate-store: {indexed} articles indexed for search")
     return _verify(source, target, plans, copied)
 
 

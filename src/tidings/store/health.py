@@ -44,6 +44,7 @@ class Overview:
     sources: list[SourceHealth]
     extract_queue: dict[str, int] = field(default_factory=dict)
     cluster_queue: dict[str, int] = field(default_factory=dict)
+    index_queue: int = 0  # articles stored but not yet indexed for search
 
 
 @dataclass(slots=True)
@@ -62,7 +63,7 @@ def _counts(conn: sa.Connection, column: sa.Column[Any],
 
 
 def overview(store: Store) -> Overview:
-    """Every source with its feeds, article count and failing feeds; both stage queues."""
+    """Every source with its feeds, article count and failing feeds; the stage queues."""
     all_sources = store.sources.list()
     all_feeds = store.feeds.list()
     with store.db.read() as conn:
@@ -79,7 +80,7 @@ def overview(store: Store) -> Overview:
         own = by_source.get(source.id or 0, [])
         rows.append(SourceHealth(source, own, int(per_source.get(source.id or 0, 0)),
                                  sum(1 for f in own if f.error_count > 0)))
-    return Overview(rows, extract, cluster)
+    return Overview(rows, extract, cluster, store.search_index.queued())
 
 
 def source_detail(store: Store, source_id: int) -> SourceDetail:

@@ -22,6 +22,7 @@ EXTRACT_LOCK = "tidings.extract"
 CLUSTER_LOCK = "tidings.cluster"
 WEBSUB_LOCK = "tidings.websub"
 PUBLISH_LOCK = "tidings.publish"
+INDEX_LOCK = "tidings.index"
 
 _local_locks: dict[str, threading.Lock] = {}
 _local_guard = threading.Lock()

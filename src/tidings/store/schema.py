@@ -142,6 +142,14 @@ articles = sa.Table(
     sa.Index("ix_articles_section_published", "section", "published_at"),
 )
 
+#: articles waiting for the ``index`` stage (migration 0011): inserts queue their id here,
+#: ``store/searchindex.py`` indexes them in batches and deletes the rows
+search_queue = sa.Table(
+    "search_queue",
+    metadata,
+    sa.Column("article_id", sa.Integer, primary_key=True, autoincrement=False),
+)
+
 reads = sa.Table(
     "reads",
     metadata,

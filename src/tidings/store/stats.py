@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tidings.models import ClusterState, ExtractState
 from tidings.store.engine import Database
-from tidings.store.schema import articles, feeds, sources
+from tidings.store.schema import articles, feeds, search_queue, sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,8 @@ class StoreStats:
     def queues(self, now: datetime) -> dict[str, Queue]:
         """``fetch``: active feeds due by ``now`` (waiting since they fell due; never-checked
         feeds count as due with no age); ``extract``: articles waiting for their full text;
-        ``cluster``: articles ready for a story (since they were fetched)."""
+        ``cluster``: articles ready for a story (since they were fetched); ``index``: articles
+        waiting to be indexed for search (since they were fetched)."""
         due = sa.or_(feeds.c.next_check_at.is_(None), feeds.c.next_check_at <= now)
         fetch = (sa.select(sa.func.count(), sa.func.min(feeds.c.next_check_at))
                  .select_from(feeds.join(sources, sources.c.id == feeds.c.source_id))
@@ -38,9 +39,13 @@ class StoreStats:
         cluster = (sa.select(sa.func.count(), sa.func.min(articles.c.fetched_at))
                    .where(articles.c.cluster_state == ClusterState.PENDING,
                           articles.c.extract_state != ExtractState.PENDING))
+        index = (sa.select(sa.func.count(), sa.func.min(articles.c.fetched_at))
+                 .select_from(search_queue.join(articles,
+                                                articles.c.id == search_queue.c.article_id)))
         found: dict[str, Queue] = {}
         with self.db.read() as conn:
-            for name, query in (("fetch", fetch), ("extract", extract), ("cluster", cluster)):
+            for name, query in (("fetch", fetch), ("extract", extract), ("cluster", cluster),
+                                ("index", index)):
                 count, oldest = conn.execute(query).one()  # min() keeps the UTC column type
                 found[name] = Queue(int(count or 0), oldest)
         return found

@@ -1,10 +1,11 @@
-"""The background worker: fetch due feeds, then extract full text and assign stories.
+"""The background worker: fetch due feeds, then extract full text, assign stories, index.
 
 One loop serves both ``tidings worker`` and the background thread of ``tidings serve``, so
 they claim feeds the same way: expiring leases (one worker per feed, per-host politeness
 across all workers), ``concurrency`` feeds in flight with the next claimed as one finishes.
-The queued stages (extraction, story assignment; see ``tidings.worker.stages``) run beside
-fetching in a thread, each under its own lock, so one process at a time works through each.
+The queued stages (extraction, story assignment, search indexing; see
+``tidings.worker.stages``) run beside fetching in a thread, each under its own lock, so one
+process at a time works through each.
 """
 
 from __future__ import annotations

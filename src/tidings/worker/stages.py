@@ -9,6 +9,9 @@ with :func:`run_stage`, so names, locks and batch limits cannot drift apart.
 - ``extract``: fetch article pages and extract full text, one process at a time.
 - ``cluster``: assign articles to stories in publication order, one process at a time (two
   at once could each start a story for the same event).
+- ``index``: index stored articles for search, a batch per transaction (inserting an article
+  only queues it), after ``cluster`` so an article whose text extraction replaced is usually
+  indexed once, with its full text; one process at a time.
 - ``websub``: keep WebSub subscriptions in step with the hubs fetched feeds declare
   (subscribe, renew, unsubscribe; nothing without ``TIDINGS_PUBLIC_URL``), one process at a
   time.
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from tidings.config import Settings
@@ -33,6 +36,7 @@ from tidings.store import Store
 from tidings.store.locks import (
     CLUSTER_LOCK,
     EXTRACT_LOCK,
+    INDEX_LOCK,
     PUBLISH_LOCK,
     WEBSUB_LOCK,
     exclusive,
@@ -76,6 +80,11 @@ def _cluster(store: Store, settings: Settings, limit: int | None,
     return int(stage.run_pending(store, settings, limit=limit))
 
 
+def _index(store: Store, _settings: Settings, limit: int | None,
+           progress: ProgressFn | None) -> int:
+    return store.search_index.run(limit=limit, progress=progress)
+
+
 def _websub(store: Store, settings: Settings, limit: int | None,
             _progress: ProgressFn | None) -> int:
     from tidings.websub import subscriber
@@ -95,6 +104,8 @@ EXTRACT = Stage("extract", counter="extracted", lock=EXTRACT_LOCK, run_limit=40,
                 runner=_extract)
 CLUSTER = Stage("cluster", counter="clustered", lock=CLUSTER_LOCK, run_limit=2000,
                 runner=_cluster)
+#: search indexing: what was stored (and extracted) becomes findable
+INDEX = Stage("index", counter="indexed", lock=INDEX_LOCK, run_limit=5000, runner=_index)
 #: WebSub subscriptions: subscribe to the hubs fetched feeds declare, renew, unsubscribe
 WEBSUB = Stage("websub", counter="websub_requests", lock=WEBSUB_LOCK, run_limit=200,
                runner=_websub)
@@ -103,7 +114,7 @@ PUBLISH = Stage("publish", counter="pings", lock=PUBLISH_LOCK, run_limit=200,
                 runner=_publish)
 
 #: in pipeline order; a worker and ``tidings fetch`` run the queued ones in this order
-STAGES: tuple[Stage, ...] = (FETCH, EXTRACT, CLUSTER, WEBSUB, PUBLISH)
+STAGES: tuple[Stage, ...] = (FETCH, EXTRACT, CLUSTER, INDEX, WEBSUB, PUBLISH)
 NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
 
 
@@ -141,14 +152,16 @@ def _timed(stage: Stage, store: Store, settings: Settings, limit: int | None,
 
 
 def run_queued(store: Store, settings: Settings, *,
-               progress: Mapping[str, ProgressFn] | None = None) -> dict[str, int | str]:
-    """Every queued stage once, in order, waiting for other holders: what ``tidings fetch``
-    and the demo run after fetching. A failure is reported in the result (one line), never
-    raised, so the caller still prints its report. ``progress`` maps a stage's name to the
-    callback that hears its ``(done, total)``."""
+               progress: Mapping[str, ProgressFn] | None = None,
+               only: Collection[str] | None = None) -> dict[str, int | str]:
+    """Every queued stage once (or those named in ``only``), in order, waiting for other
+    holders: what ``tidings fetch`` and the demo run after fetching. A failure is reported in
+    the result (one line), never raised, so the caller still prints its report. ``progress``
+    maps a stage's name to the callback that hears its ``(done, total)``."""
+    wanted = None if only is None else {get(name).name for name in only}
     done: dict[str, int | str] = {}
     for stage in STAGES:
-        if not stage.queued:
+        if not stage.queued or (wanted is not None and stage.name not in wanted):
             continue
         try:
             done[stage.name] = run_stage(stage, store, settings,
