@@ -182,3 +182,35 @@ def test_a_killed_parent_leaves_no_parse_process_behind(tmp_path: Path) -> None:
             parent.send_signal(signal.SIGKILL)
             parent.wait()
     assert _wait_gone(pids) == []
+
+
+def test_the_worker_loop_starts_its_parse_process_once_and_stores_every_feed(
+        tmp_path: Path, settings: Settings, feed_server,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from tidings.worker.loop import work
+
+    started: list[int] = []
+    real_start = ParsePool._start
+
+    def counted(self: ParsePool) -> None:
+        real_start(self)
+        started.extend(self.pids)
+
+    monkeypatch.setattr(ParsePool, "_start", counted)
+    store = open_store(f"sqlite:///{tmp_path / 'worker.db'}")
+    try:
+        for i in range(AUTO_MIN_FEEDS + 2):
+            subscribe(store, feed_server.add(f"/w{i}", rss([(f"w{i}-{j}", f"W{i} {j}")
+                                                            for j in range(3)])), f"W{i}")
+        # one host here: its limit raised so that they are all in flight at once
+        totals = work(store, settings.replace(parse_processes="auto", per_host_concurrency=32),
+                      concurrency=AUTO_MIN_FEEDS + 2, once=True, stages=("fetch",),
+                      stop=threading.Event())
+        assert totals["new_articles"] == (AUTO_MIN_FEEDS + 2) * 3
+        assert store.articles.count() == (AUTO_MIN_FEEDS + 2) * 3
+    finally:
+        store.close()
+    if len(os.sched_getaffinity(0)) >= 2:  # auto: one process, started once
+        assert len(started) == 1 and _wait_gone(started) == []
