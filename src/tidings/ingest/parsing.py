@@ -200,10 +200,7 @@ class ParsePool:
         pool = ProcessPoolExecutor(self.processes, mp_context=ctx, initializer=_child_start,
                                    initargs=(os.getpid(),))
         self._pool = pool
-        # one question per process, each held a moment so that every process starts now
-        asked = [pool.submit(_child_info, 0.1 if self.processes > 1 else 0.0)
-                 for _ in range(self.processes)]
-        self.pids = sorted({future.result()[0] for future in asked})
+        self.pids = sorted(self._ask_each(pool))  # every process starts now
 
     async def parse(self, content: bytes, url: str, charset: str | None, feed: Feed,
                     now: datetime) -> ParsedRows:
@@ -235,14 +232,20 @@ class ParsePool:
         answer one question each."""
         if self._pool is None or self.broken:
             return None
-        pause = 0.1 if self.processes > 1 else 0.0
         try:
-            asked = [self._pool.submit(_child_info, pause) for _ in range(self.processes)]
-            found = {pid: (rss, cpu) for pid, rss, cpu in
-                     (future.result(timeout=30) for future in asked)}
+            found = self._ask_each(self._pool, timeout=30)
         except Exception:
             return None
         return max(rss for rss, _ in found.values()), sum(cpu for _, cpu in found.values())
+
+    def _ask_each(self, pool: ProcessPoolExecutor, timeout: float | None = None
+                  ) -> dict[int, tuple[float, float]]:
+        """Each process's pid → (peak RSS in MB, CPU seconds): one question per process, each
+        held a moment so that no process answers twice."""
+        pause = 0.1 if self.processes > 1 else 0.0
+        asked = [pool.submit(_child_info, pause) for _ in range(self.processes)]
+        return {pid: (rss, cpu) for pid, rss, cpu in
+                (future.result(timeout=timeout) for future in asked)}
 
     def _broke(self, exc: BaseException) -> None:
         if not self.broken:

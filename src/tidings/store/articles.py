@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tidings.errors import NotFoundError
 from tidings.models import Article, NewArticle
-from tidings.store import articlerows
+from tidings.store import articlerows, dialects
 from tidings.store.counters import ITEMS_STORED, Counters
 from tidings.store.engine import Database
 from tidings.store.events import EventLog
@@ -80,8 +80,7 @@ class ArticleRepo:
         if self._bind is None:
             found: list[articlerows.Converter] = []
             for name in _NEW_FIELDS:
-                column_type = articles.c[name].type
-                found.append(column_type.dialect_impl(dialect).bind_processor(dialect)
+                found.append(dialects.bind_processor(articles.c[name], dialect)
                              or (str if name == "extract_state" else None))
             self._bind = found
         return self._bind

@@ -13,3 +13,10 @@ def insert(dialect: str, table: sa.Table) -> Any:
     if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def bind_processor(column: sa.Column[Any], dialect: sa.Dialect) -> Any:
+    """The function SQLAlchemy passes ``column``'s values through for ``dialect`` (None: the
+    value goes as it is), for statements that bind plain values themselves (on SQLite a
+    datetime becomes the text that range queries compare)."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)

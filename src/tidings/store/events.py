@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from tidings.store import dialects
 from tidings.store.engine import Database
 from tidings.store.schema import articles, events, stories
 
@@ -53,7 +54,7 @@ _ARTICLES_SQLITE = ("INSERT INTO events (kind, article_id, story_id, created_at)
 
 def _bind_stamp(dialect: sa.Dialect, stamp: datetime) -> object:
     """``created_at`` as SQLAlchemy would send it (on SQLite, the text range queries compare)."""
-    processor = events.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+    processor = dialects.bind_processor(events.c.created_at, dialect)
     return processor(stamp) if processor else stamp
 
 

@@ -123,7 +123,7 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
     the feeds in flight are finished and released before returning.
     """
     from tidings.fetch.http import Fetcher
-    from tidings.ingest.parsing import AUTO_MIN_FEEDS, ParsePool
+    from tidings.ingest.parsing import ParsePool
     from tidings.ingest.pipeline import GroupWriter, refresh_async
 
     seconds = lease_seconds(settings)
@@ -146,8 +146,7 @@ async def refresh_continuously(store: Store, settings: Settings, worker_id: str,
                         store, settings, feed_ids=[claim.feed_id], fetcher=active,
                         writer=writer, parser=parser))
                     in_flight[task] = claim.feed_id
-                if len(in_flight) >= AUTO_MIN_FEEDS:
-                    parser.begin(len(in_flight))
+                parser.begin(len(in_flight))  # the pool decides whether that is enough
             if not in_flight:
                 if not await _wait_for_work(store, stop, drain=drain, due_before=due_before,
                                             idle=idle):

@@ -39,6 +39,12 @@ _SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS articles_fts_ai",
 ]
 
+#: the FTS5 statements the triggers run: forget the old values, index the new ones
+_FTS_DELETE_OLD = ("INSERT INTO articles_fts(articles_fts, rowid, title, content_text) VALUES "
+                   "('delete', old.id, old.title, coalesce(old.content_text, old.summary, ''));")
+_FTS_INSERT_NEW = ("INSERT INTO articles_fts(rowid, title, content_text) VALUES "
+                   "(new.id, new.title, coalesce(new.content_text, new.summary, ''));")
+
 _QUEUED = "EXISTS (SELECT 1 FROM search_queue WHERE article_id = old.id)"
 
 SQLITE_UP = [
@@ -55,30 +61,24 @@ SQLITE_UP = [
     f"""CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, content_text, summary ON articles
        WHEN NOT {_QUEUED}
        BEGIN
-           INSERT INTO articles_fts(articles_fts, rowid, title, content_text)
-           VALUES ('delete', old.id, old.title, coalesce(old.content_text, old.summary, ''));
-           INSERT INTO articles_fts(rowid, title, content_text)
-           VALUES (new.id, new.title, coalesce(new.content_text, new.summary, ''));
+           {_FTS_DELETE_OLD}
+           {_FTS_INSERT_NEW}
        END""",
 ]
 
 #: migration 0005's triggers, restored by the downgrade
 SQLITE_0005 = [
     *_SQLITE_DROP,
-    """CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
-           INSERT INTO articles_fts(rowid, title, content_text)
-           VALUES (new.id, new.title, coalesce(new.content_text, new.summary, ''));
+    f"""CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
+           {_FTS_INSERT_NEW}
        END""",
-    """CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
-           INSERT INTO articles_fts(articles_fts, rowid, title, content_text)
-           VALUES ('delete', old.id, old.title, coalesce(old.content_text, old.summary, ''));
+    f"""CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
+           {_FTS_DELETE_OLD}
        END""",
-    """CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, content_text, summary ON articles
+    f"""CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, content_text, summary ON articles
        BEGIN
-           INSERT INTO articles_fts(articles_fts, rowid, title, content_text)
-           VALUES ('delete', old.id, old.title, coalesce(old.content_text, old.summary, ''));
-           INSERT INTO articles_fts(rowid, title, content_text)
-           VALUES (new.id, new.title, coalesce(new.content_text, new.summary, ''));
+           {_FTS_DELETE_OLD}
+           {_FTS_INSERT_NEW}
        END""",
 ]
 
