@@ -79,7 +79,7 @@ def test_configure_replaces_its_own_handler_only(restore_root: None) -> None:
     mine = [h for h in root.handlers if h.get_name() == "tidings"]
     assert len(mine) == 1 and isinstance(mine[0].formatter, logs.JsonFormatter)
     assert [h for h in root.handlers if h.get_name() != "tidings"] == others
-    assert logging.getLogger("httpx").level == logging.WARNING
+    assert logging.getLogger("httpx2").level == logging.WARNING
 
 
 def test_settings_check_level_and_format() -> None:

@@ -27,7 +27,7 @@ from tidings.errors import ConfigError, one_line
 FORMATS = ("text", "json")
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 #: chatty libraries: never below WARNING, whatever the level of tidings itself
-NOISY = ("httpx", "httpcore", "alembic", "trafilatura", "htmldate", "charset_normalizer")
+NOISY = ("httpx2", "httpcore2", "alembic", "trafilatura", "htmldate", "charset_normalizer")
 
 _RESERVED = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message", "asctime", "taskName", "color_message"}  # the last: uvicorn's duplicate

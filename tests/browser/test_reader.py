@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from tidings.config import Settings
@@ -173,7 +173,7 @@ def test_keyboard_shortcuts(browser: Any, live_reader: str, shots: Path) -> None
 
 
 def _session_cookie(base: str) -> str:
-    with httpx.Client(base_url=base) as client:
+    with httpx2.Client(base_url=base) as client:
         page = client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         assert token

@@ -1,7 +1,7 @@
 """The address guard: forbidden addresses are refused before any connection is made.
 
 Nothing here connects anywhere but 127.0.0.1: private names are answered by a stub resolver,
-and requests that would leave the machine go to httpx.MockTransport.
+and requests that would leave the machine go to httpx2.MockTransport.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import asyncio
 import ipaddress
 from collections.abc import Iterable
 
-import httpx
+import httpx2
 import pytest
 
 from tidings.config import Settings
@@ -29,7 +29,7 @@ def stub_resolver(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
     return resolve
 
 
-def never_called(request: httpx.Request) -> httpx.Response:
+def never_called(request: httpx2.Request) -> httpx2.Response:
     raise AssertionError(f"a request was sent to {request.url}")
 
 
@@ -40,7 +40,7 @@ def strict(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
 
 def fetch(settings: Settings, url: str, *, resolver=None, handler=never_called):  # type: ignore[no-untyped-def]
     async def go():  # type: ignore[no-untyped-def]
-        async with Fetcher(settings, transport=httpx.MockTransport(handler),
+        async with Fetcher(settings, transport=httpx2.MockTransport(handler),
                            resolver=resolver or stub_resolver({})) as fetcher:
             return await fetcher.get(url)
     return asyncio.run(go())
@@ -70,7 +70,7 @@ def test_names_resolving_to_forbidden_addresses_are_refused(strict: Settings,
 def test_public_names_are_allowed(strict: Settings) -> None:
     resolver = stub_resolver({"news.example": [PUBLIC]})
     response = fetch(strict, "https://news.example/feed", resolver=resolver,
-                     handler=lambda r: httpx.Response(200, content=b"ok"))
+                     handler=lambda r: httpx2.Response(200, content=b"ok"))
     assert response.content == b"ok"
 
 
@@ -78,18 +78,18 @@ def test_every_redirect_hop_is_checked(strict: Settings) -> None:
     resolver = stub_resolver({"news.example": [PUBLIC], "internal.example": ["10.9.8.7"]})
     seen: list[str] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(str(request.url))
         if request.url.host == "news.example":
-            return httpx.Response(302, headers={"Location": "http://internal.example/admin"})
+            return httpx2.Response(302, headers={"Location": "http://internal.example/admin"})
         raise AssertionError("the private hop must not be requested")
 
     with pytest.raises(BlockedAddressError):
         fetch(strict, "https://news.example/feed", resolver=resolver, handler=handler)
     assert seen == ["https://news.example/feed"]
 
-    def to_loopback(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(301, headers={"Location": "http://2130706433/"})
+    def to_loopback(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(301, headers={"Location": "http://2130706433/"})
 
     with pytest.raises(BlockedAddressError):
         fetch(strict, "https://news.example/feed", resolver=resolver, handler=to_loopback)
@@ -104,7 +104,7 @@ def test_only_http_and_https(strict: Settings, url: str) -> None:
 
 def test_allow_private_lets_loopback_through(settings: Settings) -> None:
     response = fetch(settings, "http://127.1/feed",
-                     handler=lambda r: httpx.Response(200, content=b"x"))
+                     handler=lambda r: httpx2.Response(200, content=b"x"))
     assert response.status == 200
 
 

@@ -6,7 +6,7 @@ import asyncio
 import socket
 from collections.abc import Callable, Iterator
 
-import httpx
+import httpx2
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -24,7 +24,7 @@ REQUIRED = ("content-security-policy", "x-content-type-options", "referrer-polic
             "x-frame-options", "permissions-policy")
 
 
-def assert_secure(response: httpx.Response) -> None:
+def assert_secure(response: httpx2.Response) -> None:
     for name in REQUIRED:
         assert name in response.headers, f"{name} missing on {response.request.url} " \
                                          f"({response.status_code})"
@@ -133,9 +133,9 @@ def test_overload_answers_503_with_retry_after(tmp_path) -> None:  # type: ignor
     app = _slow_app(1.0)  # long enough that all 20 arrive while 4 are still running
     security.install(app, settings, queue_wait=0.0)
 
-    async def burst() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async def burst() -> list[httpx2.Response]:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://t") as client:
             return list(await asyncio.gather(*(client.get("/") for _ in range(20))))
 
     responses = asyncio.run(burst())
@@ -147,8 +147,8 @@ def test_overload_answers_503_with_retry_after(tmp_path) -> None:  # type: ignor
             assert int(r.headers["retry-after"]) > 0
 
     async def after() -> int:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://t") as client:
             return (await client.get("/")).status_code
 
     assert asyncio.run(after()) == 200  # slots were given back
@@ -166,8 +166,8 @@ def test_short_bursts_wait_for_a_slot_instead_of_failing(tmp_path) -> None:  # t
     security.install(app, settings, queue_wait=2.0)
 
     async def burst() -> list[int]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://t") as client:
             return [r.status_code for r in await asyncio.gather(*(client.get("/")
                                                                   for _ in range(4)))]
 
@@ -238,4 +238,4 @@ def test_malformed_http_gets_4xx_from_a_real_server(live_server: int, data: byte
         status = int(answer.split(b" ", 2)[1])
         assert 400 <= status < 500, answer[:200]
     # and it still serves afterwards
-    assert httpx.get(f"http://127.0.0.1:{live_server}/healthz").status_code == 200
+    assert httpx2.get(f"http://127.0.0.1:{live_server}/healthz").status_code == 200

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-import httpcore
+import httpcore2
 import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -202,17 +202,17 @@ def test_guard_refuses_loopback_and_private_images(settings: Settings, accounts:
 PUBLIC = "93.184.215.14"  # never contacted: the map below the guard sends it to 127.0.0.1
 
 
-class LoopbackMap(httpcore.AsyncNetworkBackend):
+class LoopbackMap(httpcore2.AsyncNetworkBackend):
     """Below the guard: connects ``PUBLIC`` to 127.0.0.1 and refuses everything non-loopback."""
 
     def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
+        self.inner = httpcore2.AnyIOBackend()
         self.connected: list[str] = []
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None
-                          ) -> httpcore.AsyncNetworkStream:
+                          ) -> httpcore2.AsyncNetworkStream:
         self.connected.append(host)
         host = "127.0.0.1" if host == PUBLIC else host
         assert ipaddress.ip_address(host).is_loopback, f"tried to connect to {host}"

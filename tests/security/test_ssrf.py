@@ -13,8 +13,8 @@ import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
-import httpcore
-import httpx
+import httpcore2
+import httpx2
 import pytest
 
 from tidings.config import Settings
@@ -49,17 +49,17 @@ def stub(table: dict[str, list[str]], calls: list[str] | None = None):  # type: 
     return resolve
 
 
-class LoopbackMap(httpcore.AsyncNetworkBackend):
+class LoopbackMap(httpcore2.AsyncNetworkBackend):
     """Below the guard: connects ``PUBLIC`` to 127.0.0.1 and refuses everything non-loopback."""
 
     def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
+        self.inner = httpcore2.AnyIOBackend()
         self.connected: list[str] = []
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None
-                          ) -> httpcore.AsyncNetworkStream:
+                          ) -> httpcore2.AsyncNetworkStream:
         self.connected.append(host)
         if host == PUBLIC:
             host = "127.0.0.1"
@@ -119,13 +119,13 @@ def test_public_addresses_pass_the_guard(strict: Settings, address: str) -> None
 
 
 def test_name_resolving_to_private_address_is_refused(strict: Settings) -> None:
-    def never(request: httpx.Request) -> httpx.Response:
+    def never(request: httpx2.Request) -> httpx2.Response:
         raise AssertionError(f"request sent to {request.url}")
 
     resolver = stub({"printer.corp.example": ["192.168.1.20"],
                      "mixed.example": [PUBLIC, "10.1.1.1"]})
     for host in ("printer.corp.example", "mixed.example"):
-        fetcher = Fetcher(strict, transport=httpx.MockTransport(never), resolver=resolver)
+        fetcher = Fetcher(strict, transport=httpx2.MockTransport(never), resolver=resolver)
         with pytest.raises(BlockedAddressError):
             get(fetcher, f"https://{host}/rss")
 

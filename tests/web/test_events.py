@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-import httpx
+import httpx2
 import pytest
 from starlette.types import ASGIApp
 
@@ -56,7 +56,7 @@ def test_a_new_article_is_announced_as_the_latest_list_shows_it(
     assert event.event == "article" and event.id is not None and int(event.id) > 0
     data = event.json()
     assert set(data) >= ARTICLE_KEYS
-    latest = httpx.get(live + "/api/latest?limit=1").json()["items"][0]
+    latest = httpx2.get(live + "/api/latest?limit=1").json()["items"][0]
     assert {k: data[k] for k in ("id", "title", "url", "time_label")} == \
         {k: latest[k] for k in ("id", "title", "url", "time_label")}
     assert data["id"] == aid and data["time_label"] == "11:55"
@@ -110,11 +110,11 @@ def test_streams_are_capped_with_503_and_retry_after(live: str) -> None:
     streams = [EventStream(live + "/api/events") for _ in range(3)]
     try:
         assert [s.status for s in streams] == [200, 200, 200]
-        refused = httpx.get(live + "/api/events", timeout=5)
+        refused = httpx2.get(live + "/api/events", timeout=5)
         assert refused.status_code == 503
         assert refused.headers["retry-after"] == "2"
         assert refused.json()["error"]["status"] == 503
-        assert httpx.get(live + "/api/latest", timeout=5).status_code == 200  # pages unaffected
+        assert httpx2.get(live + "/api/latest", timeout=5).status_code == 200  # pages unaffected
         streams.pop().close()
         for _ in range(50):  # the server notices the closed stream
             with EventStream(live + "/api/events") as again:
@@ -128,6 +128,6 @@ def test_streams_are_capped_with_503_and_retry_after(live: str) -> None:
 
 @pytest.mark.parametrize("bad", ["abc", "-1", "1.5", "9" * 30])
 def test_a_malformed_last_event_id_is_a_400(live: str, bad: str) -> None:
-    answer = httpx.get(live + "/api/events", headers={"Last-Event-ID": bad}, timeout=5)
+    answer = httpx2.get(live + "/api/events", headers={"Last-Event-ID": bad}, timeout=5)
     assert answer.status_code == 400
     assert "Last-Event-ID" in answer.json()["error"]["message"]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.types import ASGIApp
@@ -34,7 +34,7 @@ Families = dict[str, Any]
 
 
 def scrape(base: str) -> Families:
-    answer = httpx.get(base + "/metrics", headers=AUTH, timeout=10)
+    answer = httpx2.get(base + "/metrics", headers=AUTH, timeout=10)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain")
     assert answer.headers["cache-control"] == "no-store"
@@ -65,8 +65,8 @@ def serve(web_settings: Settings, store: Store, seeded: Seeded,
 def test_no_token_setting_means_no_metrics_even_from_loopback(serve: Callable[[str], str]
                                                                ) -> None:
     base = serve("")
-    assert httpx.get(base + "/metrics", timeout=5).status_code == 404
-    assert httpx.get(base + "/metrics", headers={"Authorization": "Bearer anything"}, timeout=5
+    assert httpx2.get(base + "/metrics", timeout=5).status_code == 404
+    assert httpx2.get(base + "/metrics", headers={"Authorization": "Bearer anything"}, timeout=5
                      ).status_code == 404
 
 
@@ -76,7 +76,7 @@ def test_no_token_setting_means_no_metrics_even_from_loopback(serve: Callable[[s
 def test_a_missing_or_wrong_token_is_refused(serve: Callable[[str], str], header: str | None,
                                              status: int) -> None:
     base = serve(TOKEN)
-    answer = httpx.get(base + "/metrics", timeout=5,
+    answer = httpx2.get(base + "/metrics", timeout=5,
                        headers={} if header is None else {"Authorization": header})
     assert answer.status_code == status
     assert "tidings_" not in answer.text
@@ -120,8 +120,8 @@ def test_the_numbers_follow_what_happened(serve: Callable[[str], str], web_setti
 
     # requests by route template, one of them a cache hit answered before routing
     for _ in range(2):
-        assert httpx.get(f"{base}/articles/{aid}", timeout=5).status_code == 200
-    assert httpx.get(base + "/articles/999999", timeout=5).status_code == 404
+        assert httpx2.get(f"{base}/articles/{aid}", timeout=5).status_code == 200
+    assert httpx2.get(base + "/articles/999999", timeout=5).status_code == 404
 
     after = scrape(base)
     assert value(after, "tidings_fetches", outcome="ok") == 1

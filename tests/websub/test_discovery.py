@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-import httpx
+import httpx2
 
 from tidings.config import Settings
 from tidings.fetch import schedule
@@ -42,7 +42,7 @@ def test_rss_atom_and_json_feeds_declare_hubs_and_self() -> None:
 
 
 def _response(url: str, link: str | None) -> Response:
-    headers = httpx.Headers({"link": link} if link else {})
+    headers = httpx2.Headers({"link": link} if link else {})
     return Response(url=url, status=200, headers=headers, content=b"")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
+import httpx2
 import pytest
 from tests.websub.conftest import Setup, atom
 
@@ -86,7 +86,7 @@ def test_a_bad_or_missing_signature_stores_nothing(setup: Setup) -> None:
     assert s.hub.push(s.topic, body, signature=forged) == [202]  # acknowledged, dropped
     assert s.hub.push(s.topic, body, signature="md5=00") == [202]
     [sub] = s.store.websub.all()
-    answer = httpx.post(f"{s.site}/websub/{sub.token}", content=body)  # unsigned
+    answer = httpx2.post(f"{s.site}/websub/{sub.token}", content=body)  # unsigned
     assert answer.status_code == 202 and "set-cookie" not in answer.headers
     assert "Forged report" not in titles(s)
     totals = s.store.counters.all()
@@ -96,15 +96,15 @@ def test_a_bad_or_missing_signature_stores_nothing(setup: Setup) -> None:
 def test_pushes_to_unknown_callbacks_and_bad_bodies_are_refused(setup: Setup) -> None:
     s = setup
     sub = subscribed(s)
-    unknown = httpx.post(f"{s.site}/websub/{'x' * 24}", content=b"<feed/>")
+    unknown = httpx2.post(f"{s.site}/websub/{'x' * 24}", content=b"<feed/>")
     assert unknown.status_code == 404
-    assert httpx.post(f"{s.site}/websub/short", content=b"").status_code == 404
+    assert httpx2.post(f"{s.site}/websub/short", content=b"").status_code == 404
     junk = b"\x00\x01 not a feed at all"
-    answer = httpx.post(f"{s.site}/websub/{sub.token}", content=junk,
+    answer = httpx2.post(f"{s.site}/websub/{sub.token}", content=junk,
                         headers={"x-hub-signature": sign(sub.secret, junk, "sha512")})
     assert answer.status_code == 400 and "\n" not in answer.text.strip()
     big = b"<feed>" + b" " * (s.settings.max_body_bytes + 1)
-    too_big = httpx.post(f"{s.site}/websub/{sub.token}", content=big,
+    too_big = httpx2.post(f"{s.site}/websub/{sub.token}", content=big,
                          headers={"x-hub-signature": sign(sub.secret, big)})
     assert too_big.status_code == 413
     assert titles(s) == {"First report"}
@@ -121,7 +121,7 @@ def test_forged_verifications_get_no_challenge(setup: Setup) -> None:
         (f"{s.site}/websub/{'y' * 24}", {"hub.mode": "subscribe", "hub.topic": s.topic}),
     ]
     for url, query in forged:
-        answer = httpx.get(url, params={**query, "hub.challenge": "pick-me"})
+        answer = httpx2.get(url, params={**query, "hub.challenge": "pick-me"})
         assert 400 <= answer.status_code < 500, query
         assert "pick-me" not in answer.text
     assert s.store.websub.all()[0].state == State.ACTIVE
@@ -150,7 +150,7 @@ def test_pausing_a_source_unsubscribes_once_the_hub_verifies(setup: Setup) -> No
     [pending] = s.store.websub.all()  # kept until the hub verifies
     assert pending.state == State.UNSUBSCRIBING
     body = atom(s.topic, s.hub_url, [("4", "After the pause")]).encode()
-    assert httpx.post(f"{s.site}/websub/{sub.token}", content=body, headers={
+    assert httpx2.post(f"{s.site}/websub/{sub.token}", content=body, headers={
         "x-hub-signature": sign(sub.secret, body)}).status_code == 410
     s.hub.release()
     assert s.hub.verifications[-1].echoed and s.hub.subscriptions == {}

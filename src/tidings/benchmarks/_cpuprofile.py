@@ -34,7 +34,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # a parse process's answers crossing the pipe: read, unpickled, rows rebuilt
     ("handoff", ("tidings/ingest/parsing.py:_unpack", "concurrent/futures/process.py:",
                  "multiprocessing/connection.py:", "multiprocessing/queues.py:")),
-    ("fetch", ("httpx/", "httpcore/", "anyio/", "h11/", "tidings/fetch/", "/ssl.py:",
+    ("fetch", ("httpx2/", "httpcore2/", "anyio/", "h11/", "tidings/fetch/", "/ssl.py:",
                "/socket.py:", "asyncio/selector_events.py:")),
 )
 INTERVAL_S = 0.002

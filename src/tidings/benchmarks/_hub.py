@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import httpx
+import httpx2
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -115,9 +115,9 @@ class LoopbackHub:
         if mode == "subscribe":
             query["hub.lease_seconds"] = str(lease)
         try:
-            resp = httpx.get(callback, params=query, timeout=10, trust_env=False)
+            resp = httpx2.get(callback, params=query, timeout=10, trust_env=False)
             status, echoed = resp.status_code, resp.text == challenge
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             status, echoed = 0, False
         with self._changed:
             self.verifications.append(Verification(mode, topic, callback, status, echoed))
@@ -140,12 +140,12 @@ class LoopbackHub:
 
     def push(self, topic: str, body: bytes, *, method: str = "sha256",
              content_type: str = "application/atom+xml", signature: str | None = None,
-             client: httpx.Client | None = None) -> list[int]:
+             client: httpx2.Client | None = None) -> list[int]:
         """Distribute ``body`` to every subscriber of ``topic``; their answers' statuses.
 
         ``signature`` replaces the proper one (a forgery, for tests)."""
         own = client is None
-        http = client or httpx.Client(trust_env=False, timeout=10)
+        http = client or httpx2.Client(trust_env=False, timeout=10)
         try:
             statuses = []
             for sub in self.subscribers(topic):

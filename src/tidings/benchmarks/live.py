@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-import httpx
+import httpx2
 import uvicorn
 
 from tidings.benchmarks._hub import LoopbackHub
@@ -80,12 +80,12 @@ class _Watcher:
         self.stop = threading.Event()
 
     def poll_latest(self) -> None:
-        with httpx.Client(trust_env=False, timeout=5) as client:
+        with httpx2.Client(trust_env=False, timeout=5) as client:
             while not self.stop.is_set():
                 try:
                     items = client.get(self.base + "/api/latest",
                                        params={"limit": 100}).json()["items"]
-                except (httpx.HTTPError, ValueError, KeyError):
+                except (httpx2.HTTPError, ValueError, KeyError):
                     items = []
                 seen = time.monotonic()
                 self.polls += 1
@@ -95,8 +95,8 @@ class _Watcher:
                 self.stop.wait(self.poll)
 
     def listen_events(self) -> None:
-        timeout = httpx.Timeout(5.0, read=1.0)
-        with httpx.Client(trust_env=False, timeout=timeout) as client:
+        timeout = httpx2.Timeout(5.0, read=1.0)
+        with httpx2.Client(trust_env=False, timeout=timeout) as client:
             while not self.stop.is_set():
                 try:
                     with client.stream("GET", self.base + "/api/events",
@@ -106,12 +106,12 @@ class _Watcher:
                         if not self.sse:
                             return
                         self._read(resp)
-                except httpx.ReadTimeout:
+                except httpx2.ReadTimeout:
                     continue  # a quiet second; reconnect (the stream is idle, not gone)
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     self.stop.wait(0.2)
 
-    def _read(self, resp: httpx.Response) -> None:
+    def _read(self, resp: httpx2.Response) -> None:
         event = ""
         for line in resp.iter_lines():
             if self.stop.is_set():
@@ -176,7 +176,7 @@ def _push_all(hub: LoopbackHub, hub_base: str, topics: list[str], window: float,
     answered: list[float] = []
     lock = threading.Lock()
 
-    def push(at: float, n: int, client: httpx.Client) -> None:
+    def push(at: float, n: int, client: httpx2.Client) -> None:
         time.sleep(max(0.0, started + at - time.monotonic()))
         title = f"{MARK} {n} {rng.random():.6f}"
         body = _atom(topics[n], hub_base + "/hub", f"push-{n}", title, datetime.now(UTC))
@@ -188,7 +188,7 @@ def _push_all(hub: LoopbackHub, hub_base: str, topics: list[str], window: float,
             if ok:
                 pushed[title] = sent
 
-    with httpx.Client(trust_env=False, timeout=10) as client, \
+    with httpx2.Client(trust_env=False, timeout=10) as client, \
             ThreadPoolExecutor(max_workers=16) as pool:
         for future in [pool.submit(push, at, n, client) for at, n in plan]:
             future.result()

@@ -1,6 +1,6 @@
 """Polite, bounded HTTP fetching of feeds and pages.
 
-:class:`Fetcher` wraps one ``httpx.AsyncClient``: a User-Agent naming tidings, connect/read
+:class:`Fetcher` wraps one ``httpx2.AsyncClient``: a User-Agent naming tidings, connect/read
 timeouts, conditional GET, gzip/deflate/brotli decoded here with the body cap applied to the
 *decoded* size (so a decompression bomb stops at the cap), redirects followed by hand so that
 every hop passes the address guard, a global and a per-host concurrency limit, and 429/503
@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import brotli
-import httpcore
-import httpx
+import httpcore2
+import httpx2
 
 from tidings.config import Settings
 from tidings.errors import BlockedAddressError, FetchError, one_line
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 class Response:
     url: str  # the final URL, after redirects
     status: int  # 200 or 304
-    headers: httpx.Headers
+    headers: httpx2.Headers
     content: bytes
     permanent_url: str | None = None  # set when every redirect on the way was permanent
     elapsed: float = 0.0
@@ -68,7 +68,7 @@ class Response:
         """The absolute URL the ``Link`` header gives for ``rel`` (RFC 8288), if any."""
         if "link" not in self.headers:
             return None
-        found = httpx.Response(self.status, headers=self.headers).links.get(rel)
+        found = httpx2.Response(self.status, headers=self.headers).links.get(rel)
         href = (found or {}).get("url")
         return urljoin(self.url, href) if href else None
 
@@ -86,23 +86,24 @@ def content_charset(content_type: str | None) -> str | None:
     return None
 
 
-class _CheckedOnReuse(httpcore.AsyncConnectionInterface):
+class _CheckedOnReuse(httpcore2.AsyncConnectionInterface):
     """A pooled connection whose socket is polled when it is about to be reused.
 
-    httpcore asks every pooled connection ``has_expired`` (for an idle one, a poll of its
-    socket) each time it places a request: a third of a big refresh's fetch CPU (issue 15).
-    Here that sweep polls an idle connection at most once a second, while reuse
-    (``is_available``, asked only of connections to the request's origin) always polls: a
-    connection the server closed is never handed out, and keep-alive works as before."""
+    httpcore2 asks every pooled connection ``has_expired`` (for an idle one, a poll of its
+    socket) on each pass over the pool, that is twice per request: with a refresh's many
+    hosts, thousands of polls (issue 15). Here that sweep polls an idle connection at most
+    once a second, while reuse (``can_handle_request`` for the request's origin) always polls
+    an idle one first: a connection the server closed is never handed out, and keep-alive
+    works as before."""
 
     SWEEP_SECONDS = 1.0
 
-    def __init__(self, inner: httpcore.AsyncConnectionInterface):
+    def __init__(self, inner: httpcore2.AsyncConnectionInterface):
         self.inner = inner
         self.expired = False
         self.swept = 0.0
 
-    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+    async def handle_async_request(self, request: httpcore2.Request) -> httpcore2.Response:
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -111,14 +112,15 @@ class _CheckedOnReuse(httpcore.AsyncConnectionInterface):
     def info(self) -> str:
         return self.inner.info()
 
-    def can_handle_request(self, origin: httpcore.Origin) -> bool:
-        return self.inner.can_handle_request(origin)
+    def can_handle_request(self, origin: httpcore2.Origin) -> bool:
+        if not self.inner.can_handle_request(origin):
+            return False
+        if not self.expired and self.inner.is_idle():  # about to be reused
+            self.expired = self.inner.has_expired()
+        return not self.expired
 
     def is_available(self) -> bool:
-        if not self.inner.is_available():
-            return False
-        self.expired = self.expired or self.inner.has_expired()
-        return not self.expired
+        return not self.expired and self.inner.is_available()
 
     def has_expired(self) -> bool:
         if self.expired or not self.inner.is_idle():  # busy ones are cheap to ask
@@ -130,6 +132,12 @@ class _CheckedOnReuse(httpcore.AsyncConnectionInterface):
         self.expired = self.inner.has_expired()
         return self.expired
 
+    def is_connected(self) -> bool:
+        return self.inner.is_connected()
+
+    def can_multiplex(self) -> bool:
+        return self.inner.can_multiplex()
+
     def is_idle(self) -> bool:
         return self.inner.is_idle()
 
@@ -137,18 +145,18 @@ class _CheckedOnReuse(httpcore.AsyncConnectionInterface):
         return self.inner.is_closed()
 
 
-class _Pool(httpcore.AsyncConnectionPool):
-    def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
+class _Pool(httpcore2.AsyncConnectionPool):
+    def create_connection(self, origin: httpcore2.Origin) -> httpcore2.AsyncConnectionInterface:
         return _CheckedOnReuse(super().create_connection(origin))
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with a connection pool whose connections pass the address guard."""
+class GuardedTransport(httpx2.AsyncHTTPTransport):
+    """httpx2's transport with a connection pool whose connections pass the address guard."""
 
-    def __init__(self, guard: AddressGuard, *, limits: httpx.Limits):
-        ssl_context = httpx.create_ssl_context(trust_env=False)  # built once: it is slow
+    def __init__(self, guard: AddressGuard, *, limits: httpx2.Limits):
+        ssl_context = httpx2.create_ssl_context(trust_env=False)  # built once: it is slow
         super().__init__(verify=ssl_context, limits=limits, trust_env=False)
-        # httpx builds its pool without a way to pass a network backend; rebuild it with one
+        # httpx2 builds its pool without a way to pass a network backend; rebuild it with one
         self._pool = _Pool(
             ssl_context=ssl_context,
             max_connections=limits.max_connections,
@@ -248,16 +256,16 @@ class _Decoder:
 class Fetcher:
     """Fetches URLs under tidings' rules. Use ``async with`` or call :meth:`aclose`."""
 
-    def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
+    def __init__(self, settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None,
                  resolver: Resolver | None = None):
         self.settings = settings
         self.guard = AddressGuard(settings, resolver)
-        limits = httpx.Limits(max_connections=max(settings.fetch_concurrency, 1) * 2,
+        limits = httpx2.Limits(max_connections=max(settings.fetch_concurrency, 1) * 2,
                               max_keepalive_connections=max(settings.fetch_concurrency, 1),
                               keepalive_expiry=30.0)
-        self.client = httpx.AsyncClient(
+        self.client = httpx2.AsyncClient(
             transport=transport or GuardedTransport(self.guard, limits=limits),
-            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout,
+            timeout=httpx2.Timeout(settings.read_timeout, connect=settings.connect_timeout,
                                   pool=None),
             follow_redirects=False,
             trust_env=False,
@@ -344,14 +352,14 @@ class Fetcher:
                     status = resp.status_code
             except (BlockedAddressError, FetchError):
                 raise
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 raise FetchError(f"cannot post to {url}: {one_line(exc)}") from None
         if not 200 <= status < 300:
             raise FetchError(f"HTTP {status} from {url}", status=status)
         return status
 
     async def _one(self, url: str, headers: dict[str, str]
-                   ) -> tuple[int, httpx.Headers, bytes, str | None]:
+                   ) -> tuple[int, httpx2.Headers, bytes, str | None]:
         try:
             async with self.client.stream("GET", url, headers=headers) as resp:
                 status = resp.status_code
@@ -367,15 +375,15 @@ class Fetcher:
                 raise FetchError(f"{exc} from {url}", status=exc.status,
                                  retry_after=exc.retry_after) from None
             raise
-        except httpx.TimeoutException as exc:
-            kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "reading"
+        except httpx2.TimeoutException as exc:
+            kind = "connecting" if isinstance(exc, httpx2.ConnectTimeout) else "reading"
             raise FetchError(f"timed out {kind} {url}") from None
-        except httpx.ConnectError as exc:
+        except httpx2.ConnectError as exc:
             raise FetchError(f"cannot connect to {url}: {one_line(exc)}") from None
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise FetchError(f"cannot fetch {url}: {one_line(exc)}") from None
 
-    async def _body(self, resp: httpx.Response, url: str) -> bytes:
+    async def _body(self, resp: httpx2.Response, url: str) -> bytes:
         """The decoded body of a final answer: errors refused, size capped while streaming."""
         status = resp.status_code
         if status >= 400 or status < 200:
@@ -393,6 +401,6 @@ class Fetcher:
         try:
             async for chunk in resp.aiter_raw(CHUNK):
                 decoder.feed(chunk)
-        except httpx.StreamConsumed:  # a test transport that answered with bytes
+        except httpx2.StreamConsumed:  # a test transport that answered with bytes
             decoder.feed(resp.content)
         return decoder.result()

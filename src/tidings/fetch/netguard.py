@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpcore
+import httpcore2
 
 from tidings.config import Settings
 from tidings.errors import BlockedAddressError, FetchError
@@ -161,21 +161,21 @@ class AddressGuard:
         return await self.addresses(host, port)
 
 
-class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
-    """An httpcore network backend that connects only to addresses the guard approved.
+class GuardedNetworkBackend(httpcore2.AsyncNetworkBackend):
+    """An httpcore2 network backend that connects only to addresses the guard approved.
 
-    httpcore still uses the URL's host name for TLS (SNI, certificate check) and the Host
+    httpcore2 still uses the URL's host name for TLS (SNI, certificate check) and the Host
     header; only the TCP connection goes to the checked address.
     """
 
-    def __init__(self, guard: AddressGuard, inner: httpcore.AsyncNetworkBackend | None = None):
+    def __init__(self, guard: AddressGuard, inner: httpcore2.AsyncNetworkBackend | None = None):
         self.guard = guard
-        self.inner = inner or httpcore.AnyIOBackend()
+        self.inner = inner or httpcore2.AnyIOBackend()
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None
-                          ) -> httpcore.AsyncNetworkStream:
+                          ) -> httpcore2.AsyncNetworkStream:
         addresses = await self.guard.addresses(host, port)
         last: Exception | None = None
         for ip in addresses:
@@ -183,14 +183,14 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
                 return await self.inner.connect_tcp(str(ip), port, timeout=timeout,
                                                     local_address=local_address,
                                                     socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+            except (httpcore2.ConnectError, httpcore2.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
         raise last
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[Any] | None = None
-                                  ) -> httpcore.AsyncNetworkStream:
+                                  ) -> httpcore2.AsyncNetworkStream:
         raise BlockedAddressError("unix sockets are never fetched")
 
     async def sleep(self, seconds: float) -> None:

@@ -91,7 +91,7 @@ class ImageProxy:
         self._failed: OrderedDict[str, tuple[float, TidingsError]] = OrderedDict()
 
     def _fetcher(self) -> Fetcher:
-        # an httpx pool belongs to one event loop; the server has one, tests may run several
+        # an httpx2 pool belongs to one event loop; the server has one, tests may run several
         loop = asyncio.get_running_loop()
         fetcher = self._fetchers.get(loop)
         if fetcher is None:

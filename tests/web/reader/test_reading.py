@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import httpx
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -21,7 +21,7 @@ def titles(html: str) -> list[str]:
 
 
 def post_state(client: TestClient, article_id: int, op: str, *, json: bool = False,
-               token: str | None = None) -> httpx.Response:
+               token: str | None = None) -> httpx2.Response:
     page = client.get("/reader?view=all")
     headers = {"accept": "application/json"} if json else {}
     return client.post("/reader/state", data={

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import httpx
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -25,13 +25,13 @@ RSS = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Alice Corner</t
        b"<link>http://corner.example/1</link><guid>c1</guid></item></channel></rss>")
 
 
-def change(client: TestClient, what: str, /, **fields: str) -> httpx.Response:
+def change(client: TestClient, what: str, /, **fields: str) -> httpx2.Response:
     token = csrf_of(client.get("/settings").text)
     return client.post(f"/settings/{what}", data={"csrf_token": token, **fields},
                        follow_redirects=False)
 
 
-def error_of(response: httpx.Response) -> str:
+def error_of(response: httpx2.Response) -> str:
     found = re.search(r'class="error-note" role="alert">([^<]*)<', response.text)
     assert found, response.text[:300]
     return found.group(1)

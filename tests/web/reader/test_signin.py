@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import httpx
+import httpx2
 from starlette.testclient import TestClient
 
 from tidings.config import Settings
@@ -41,7 +41,7 @@ def test_reader_pages_send_strangers_to_sign_in(make_client: Callable[..., TestC
 
 
 def _signup(client: TestClient, name: str, password: str, confirm: str | None = None,
-            token: str | None = None) -> httpx.Response:
+            token: str | None = None) -> httpx2.Response:
     page = client.get("/signup")
     return client.post("/signup", data={
         "username": name, "password": password,
