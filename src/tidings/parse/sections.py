@@ -9,6 +9,7 @@ guessed from the text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -44,6 +45,16 @@ _SECTION_OF = {word: name for name, words in _WORDS.items() for word in words}
 _PATH_WORDS = _SECTION_OF | {"biz": "business", "sci": "science", "tech": "technology"}
 
 
+#: a plain http(s) link (no blanks, brackets, user or port), whose path needs no urlsplit
+_PLAIN = re.compile(r"https?://[^/?#\s\[\]@:]*(/[^?#\s]*)?(?:[?#]\S*)?\Z")
+
+
+def _path_of(url: str) -> str:
+    """``urlsplit(url).path``, without urlsplit's cost for plain links (issue 15)."""
+    plain = _PLAIN.match(url)
+    return (plain.group(1) or "") if plain else urlsplit(url).path
+
+
 def _word(text: str) -> str:
     return " ".join(text.strip().lower().replace("_", " ").split())
 
@@ -55,7 +66,7 @@ def section_of(categories: Iterable[str], url: str | None) -> str | None:
         if found:
             return found
     if url:
-        segments = [s for s in urlsplit(url).path.split("/") if s][:-1]  # not the slug
+        segments = [s for s in _path_of(url).split("/") if s][:-1]  # not the slug
         for segment in segments[:3]:
             found = _PATH_WORDS.get(_word(segment.replace("-", " ")))
             if found:
