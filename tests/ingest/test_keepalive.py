@@ -1,5 +1,5 @@
 """Kept-alive connections: several feeds on one host share one, and a connection the server
-closed while it sat idle is never handed out again (fetch.http._CheckedOnReuse)."""
+closed while it sat idle is never handed out again (fetch.pool._CheckedOnReuse)."""
 
 from __future__ import annotations
 

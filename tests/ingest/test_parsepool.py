@@ -17,7 +17,13 @@ import pytest
 
 from tidings.config import Settings
 from tidings.errors import ConfigError, ParseError
-from tidings.ingest.parsing import AUTO_MAX_PROCESSES, AUTO_MIN_FEEDS, ParsePool, parse_rows, planned_processes
+from tidings.ingest.parsing import (
+    AUTO_MAX_PROCESSES,
+    AUTO_MIN_FEEDS,
+    ParsePool,
+    parse_rows,
+    planned_processes,
+)
 from tidings.ingest.pipeline import refresh
 from tidings.models import Feed, Source
 from tidings.store import Store, open_store
