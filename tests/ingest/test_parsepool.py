@@ -17,13 +17,7 @@ import pytest
 
 from tidings.config import Settings
 from tidings.errors import ConfigError, ParseError
-from tidings.ingest.parsing import (
-    AUTO_MAX_PROCESSES,
-    AUTO_MIN_FEEDS,
-    ParsePool,
-    parse_rows,
-    planned_processes,
-)
+from tidings.ingest.parsing import AUTO_MIN_FEEDS, ParsePool, parse_rows, planned_processes
 from tidings.ingest.pipeline import refresh
 from tidings.models import Feed, Source
 from tidings.store import Store, open_store
@@ -78,11 +72,10 @@ def _wait_gone(pids: list[int], seconds: float = 20.0) -> list[int]:
     return [pid for pid in pids if _alive(pid)]
 
 
-def test_auto_means_one_process_per_cpu_from_two_and_zero_means_a_thread() -> None:
+def test_auto_means_one_process_with_a_second_cpu_and_zero_means_a_thread() -> None:
     assert planned_processes("auto", 1) == (0, True)
-    assert planned_processes("auto", 2) == (2, True)
-    assert planned_processes("auto", 3) == (3, True)
-    assert planned_processes("auto", 16) == (AUTO_MAX_PROCESSES, True)
+    assert planned_processes("auto", 2) == (1, True)
+    assert planned_processes("auto", 16) == (1, True)
     assert planned_processes("0", 8) == (0, False)
     assert planned_processes(" 3 ", 1) == (3, False)
     for bad in ("-1", "many", "1.5", "65"):
@@ -191,7 +184,7 @@ def test_a_killed_parent_leaves_no_parse_process_behind(tmp_path: Path) -> None:
     assert _wait_gone(pids) == []
 
 
-def test_the_worker_loop_starts_its_parse_processes_once_and_stores_every_feed(
+def test_the_worker_loop_starts_its_parse_process_once_and_stores_every_feed(
         tmp_path: Path, settings: Settings, feed_server,  # type: ignore[no-untyped-def]
         monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
@@ -219,6 +212,5 @@ def test_the_worker_loop_starts_its_parse_processes_once_and_stores_every_feed(
         assert store.articles.count() == (AUTO_MIN_FEEDS + 2) * 3
     finally:
         store.close()
-    cpus = len(os.sched_getaffinity(0))
-    if cpus >= 2:  # auto: one process per CPU, started once
-        assert len(started) == min(cpus, AUTO_MAX_PROCESSES) and _wait_gone(started) == []
+    if len(os.sched_getaffinity(0)) >= 2:  # auto: one process, started once
+        assert len(started) == 1 and _wait_gone(started) == []

@@ -42,9 +42,6 @@ log = logging.getLogger(__name__)
 #: start-up (a fresh interpreter importing lxml and nh3, ~0.3 s of the other core) and
 #: pickling the rows back cost more than parsing beside the fetching saves
 AUTO_MIN_FEEDS = 16
-#: ``auto``'s most processes: each costs ~25 MB and a start-up, and the fetching process's
-#: own work (fetching, storing) caps what more of them could parse
-AUTO_MAX_PROCESSES = 4
 #: a pool whose children keep dying is restarted this often, then parsing stays in the thread
 MAX_RESTARTS = 3
 
@@ -105,14 +102,10 @@ def available_cpus() -> int:
 
 def planned_processes(setting: str | int, cpus: int) -> tuple[int, bool]:
     """How many parse processes ``TIDINGS_PARSE_PROCESSES`` asks for, and whether by ``auto``
-    (then only for refreshes of :data:`AUTO_MIN_FEEDS` feeds or more).
-
-    ``auto`` is one per CPU (none on one CPU): the fetching process uses a core only part of
-    the time, and with one process per core the parsing takes up whatever it leaves (on two
-    cores, two processes finished a 200-feed refresh sooner than one, docs/benchmarks.md)."""
+    (then only for refreshes of :data:`AUTO_MIN_FEEDS` feeds or more)."""
     text = str(setting).strip().lower()
     if text == "auto":
-        return (min(cpus, AUTO_MAX_PROCESSES) if cpus >= 2 else 0), True
+        return (1 if cpus >= 2 else 0), True
     return int(text), False
 
 
