@@ -90,6 +90,22 @@ def test_auto_starts_no_process_for_a_small_refresh(settings: Settings) -> None:
         assert not single.begin(10_000)
 
 
+def test_every_one_of_several_processes_is_counted(settings: Settings) -> None:
+    """Each process answers for itself, even when one is busy and the others would answer
+    every question (as a process still starting does)."""
+    with ParsePool(settings.replace(parse_processes="3")) as several:
+        several.start()
+        assert len(several.pids) == 3 and not several.broken
+        assert several._pool is not None
+        busy = several._pool.submit(time.sleep, 0.5)
+        assert sorted(several._ask_each(several._pool, timeout=30)) == several.pids
+        busy.result()
+        usage = several.usage()
+        assert usage is not None and usage[0] > 0 and usage[1] > 0
+        pids = list(several.pids)
+    assert _wait_gone(pids) == []
+
+
 def test_a_process_parses_exactly_what_the_thread_parses(pool: ParsePool) -> None:
     here = parse_rows(DOC, FEED.url, None, FEED, NOW)
     there = asyncio.run(pool.parse(DOC, FEED.url, None, FEED, NOW))

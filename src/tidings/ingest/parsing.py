@@ -242,10 +242,16 @@ class ParsePool:
                   ) -> dict[int, tuple[float, float]]:
         """Each process's pid → (peak RSS in MB, CPU seconds): one question per process, each
         held a moment so that no process answers twice."""
-        pause = 0.1 if self.processes > 1 else 0.0
-        asked = [pool.submit(_child_info, pause) for _ in range(self.processes)]
-        return {pid: (rss, cpu) for pid, rss, cpu in
-                (future.result(timeout=timeout) for future in asked)}
+        found: dict[int, tuple[float, float]] = {}
+        for attempt in range(1, 6):  # a process still starting leaves its question to another
+            pause = 0.1 * attempt if self.processes > 1 else 0.0
+            asked = [pool.submit(_child_info, pause) for _ in range(self.processes)]
+            for future in asked:
+                pid, rss, cpu = future.result(timeout=timeout)
+                found[pid] = (rss, cpu)
+            if len(found) >= self.processes:
+                break
+        return found
 
     def _broke(self, exc: BaseException) -> None:
         if not self.broken:
