@@ -4,10 +4,13 @@ bounds, id lists, absolute marks, and two readers kept apart; on SQLite and Post
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.testclient import TestClient
 
+from tidings.models import Feed
+from tidings.store import Store
 from tidings.web import signinlimit
 from tidings.web.fever.routes import PATH
 
@@ -51,7 +54,11 @@ def test_wrong_keys_count_as_failed_sign_ins(client: TestClient) -> None:
     assert client.post(f"{PATH}?api", data={"api_key": key("bob")}).status_code == 429
 
 
-def test_groups_and_feeds(client: TestClient, world: World) -> None:
+def test_groups_and_feeds(client: TestClient, world: World, store: Store) -> None:
+    brought_news = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
+    feed = store.feeds.add(Feed(None, world.harbor, "https://harbor.example/feed.xml"),
+                           brought_news)
+    store.feeds.update(feed.id or 0, last_new_at=brought_news)
     body = fever(client, "alice", "groups&feeds&favicons")
     assert [g["title"] for g in body["groups"]] == ["Tech"]
     tech = body["groups"][0]["id"]
@@ -61,6 +68,8 @@ def test_groups_and_feeds(client: TestClient, world: World) -> None:
     assert set(feeds[world.harbor]) == {"id", "favicon_id", "title", "url", "site_url",
                                         "is_spark", "last_updated_on_time"}
     assert {f["favicon_id"] for f in feeds.values()} == {body["favicons"][0]["id"]}
+    assert feeds[world.harbor]["last_updated_on_time"] == int(brought_news.timestamp())
+    assert feeds[world.circuit]["last_updated_on_time"] == 0  # no feed has brought anything
     bob = fever(client, "bob", "groups&feeds")
     assert bob["groups"] == [] and bob["feeds_groups"] == []
     assert {f["id"] for f in bob["feeds"]} == {world.harbor, world.circuit}

@@ -3,6 +3,7 @@ client would), and Fever's objects."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import feedparser
@@ -108,7 +109,9 @@ def test_fever_objects() -> None:
     assert fever.feed(TECH) == {"id": 7, "favicon_id": 1, "title": "Circuit Signal",
                                 "url": "http://127.0.0.1/feed.xml",
                                 "site_url": "http://127.0.0.1/", "is_spark": 0,
-                                "last_updated_on_time": 0}
+                                "last_updated_on_time": 0}  # never brought anything yet
+    fresh = dataclasses.replace(TECH, updated_at=NOW)
+    assert fever.feed(fresh)["last_updated_on_time"] == int(NOW.timestamp())
     assert fever.item(READ_STARRED) == {
         "id": 43, "feed_id": 8, "title": "Tides\x0b", "author": "", "html": "", "url": "",
         "is_saved": 1, "is_read": 1, "created_on_time": int(NOW.timestamp())}

@@ -42,6 +42,7 @@ class Subscription:
     folder_id: int | None
     folder: str | None
     public: bool
+    last_new_at: datetime | None = None  # when any of the source's feeds last brought news
 
 
 def _backlog_start(source_id: sa.ColumnElement[int] | int,
@@ -90,10 +91,13 @@ class SubscriptionRepo:
     def list(self, user_id: int) -> builtins.list[Subscription]:
         first_feed = (sa.select(feeds.c.url).where(feeds.c.source_id == sources.c.id)
                       .order_by(feeds.c.id).limit(1).scalar_subquery())
+        last_new = (sa.select(sa.func.max(feeds.c.last_new_at))
+                    .where(feeds.c.source_id == sources.c.id).scalar_subquery())
         query = (
             sa.select(subscriptions.c.source_id, subscriptions.c.title, sources.c.name,
                       sources.c.url, first_feed.label("feed_url"), subscriptions.c.folder_id,
-                      folders.c.name.label("folder"), sources.c.is_public)
+                      folders.c.name.label("folder"), sources.c.is_public,
+                      last_new.label("last_new_at"))
             .join(sources, sources.c.id == subscriptions.c.source_id)
             .outerjoin(folders, folders.c.id == subscriptions.c.folder_id)
             .where(subscriptions.c.user_id == user_id)
@@ -102,7 +106,7 @@ class SubscriptionRepo:
         )
         with self.db.read() as conn:
             return [Subscription(r.source_id, r.title or r.name, r.name, r.url, r.feed_url,
-                                 r.folder_id, r.folder, bool(r.is_public))
+                                 r.folder_id, r.folder, bool(r.is_public), r.last_new_at)
                     for r in conn.execute(query)]
 
     def get(self, user_id: int, source_id: int) -> Subscription:

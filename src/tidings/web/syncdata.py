@@ -51,7 +51,8 @@ class SyncData:
 
     def feeds(self, user_id: int) -> list[SyncFeed]:
         return [SyncFeed(id=s.source_id, title=s.title, feed_url=s.feed_url or "",
-                         site_url=s.site_url, folder=s.folder, folder_id=s.folder_id)
+                         site_url=s.site_url, folder=s.folder, folder_id=s.folder_id,
+                         updated_at=s.last_new_at)
                 for s in subs.list_subscriptions(self.store, user_id)]
 
     def folders(self, user_id: int) -> list[tuple[int, str]]:

@@ -22,6 +22,7 @@ class SyncFeed:
     site_url: str | None = None
     folder: str | None = None
     folder_id: int | None = None
+    updated_at: datetime | None = None  # when it last brought new articles
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,7 @@ def feeds_groups(feeds: Iterable[SyncFeed]) -> list[dict[str, Any]]:
 def feed(feed: SyncFeed) -> dict[str, Any]:
     return {"id": feed.id, "favicon_id": FAVICON_ID, "title": feed.title,
             "url": feed.feed_url, "site_url": feed.site_url or "", "is_spark": 0,
-            "last_updated_on_time": 0}  # unknown: tidings keeps no per-feed "new" time
+            "last_updated_on_time": _seconds(feed.updated_at)}
 
 
 def favicons() -> list[dict[str, Any]]:
