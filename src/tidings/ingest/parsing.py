@@ -241,7 +241,7 @@ class ParsePool:
     def _ask_each(self, pool: ProcessPoolExecutor, timeout: float | None = None
                   ) -> dict[int, tuple[float, float]]:
         """Each process's pid → (peak RSS in MB, CPU seconds): one question per process, each
-        held a moment so that no process answers twice."""
+        held a moment, asked again with longer holds until every process has answered."""
         found: dict[int, tuple[float, float]] = {}
         for attempt in range(1, 6):  # a process still starting leaves its question to another
             pause = 0.1 * attempt if self.processes > 1 else 0.0
