@@ -232,3 +232,82 @@ def test_migration_0011_up_and_down(database_url: str) -> None:
     finally:
         again.close()
 
+
+
+def _vector_words(conn: sa.Connection, article_id: int) -> list[tuple[str, str]]:
+    """(lexeme, positions with weights) of one article's stored vector."""
+    return [(lexeme, ",".join(f"{p}{w}" for p, w in zip(positions, weights, strict=True)))
+            for lexeme, positions, weights in conn.exec_driver_sql(
+                "SELECT lexeme, positions, weights FROM articles, unnest(search_vector) "
+                f"WHERE id = {int(article_id)} ORDER BY lexeme")]
+
+
+def _add_in(store: Store, language: str | None, title: str, text: str, key: str) -> int:
+    source = store.sources.find(name="Wire") or store.sources.add(Source(None, "Wire"), NOW)
+    assert source.id is not None
+    row = NewArticle.from_entry(Entry(key=key, guid=None, url=None, title=title,
+                                      content_text=text, language=language),
+                                feed_id=None, source_id=source.id, now=NOW)
+    with store.db.write() as conn:
+        return store.articles.insert_many(conn, [row])[0]
+
+
+def test_postgresql_vectors_hold_each_word_once_without_a_stemmer(pg_url: str) -> None:
+    """An article in a language PostgreSQL cannot stem is parsed once ('simple'), one with
+    a stemmer keeps both forms; both are found with and without a language filter."""
+    store = open_store(pg_url)
+    try:
+        plain = _add_in(store, "pl", "Wybory w Gdańsku", "Wyniki wyborów ogłoszono.", "pl")
+        unknown = _add_in(store, None, "Wybory w Gdańsku", "Wyniki wyborów ogłoszono.", "xx")
+        english = _add_in(store, "en", "Elections in Gdansk", "Results were announced.", "en")
+        stages.run_stage("index", store, Settings.from_dict({"database_url": pg_url}))
+        with store.db.write() as conn:
+            once = conn.exec_driver_sql(
+                "SELECT setweight(to_tsvector('simple', 'Wybory w Gdańsku'), 'A') || "
+                "setweight(to_tsvector('simple', 'Wyniki wyborów ogłoszono.'), 'B')").scalar()
+            stored = conn.exec_driver_sql(
+                f"SELECT search_vector FROM articles WHERE id IN ({plain}, {unknown})").scalars()
+            assert [str(v) for v in stored] == [str(once)] * 2
+            words = dict(_vector_words(conn, english))
+        assert "elect" in words and "elections" in words  # stemmed and as written
+        assert words["elect"] == "1A" and words["elections"].endswith("A")  # title words
+        _assert_index_is_exact(store)
+        for language in (None, "pl"):
+            hits, _ = store.search.search("wyborów", language=language)
+            assert {h.article.id for h in hits} == ({plain, unknown} if language is None
+                                                    else {plain})
+        assert [h.article.id for h in store.search.search("election", language="en")[0]] == \
+            [english]
+    finally:
+        store.close()
+
+
+def test_migration_0012_recomputes_only_unstemmed_vectors(pg_url: str) -> None:
+    _migrate(pg_url, "0011")
+    before = open_store(pg_url, upgrade=False)
+    try:
+        plain = _add_in(before, "ja", "東京 news", "plain words here", "ja")
+        english = _add_in(before, "en", "Tokyo news", "plain words here", "en")
+        stages.run_stage("index", before, Settings.from_dict({"database_url": pg_url}))
+        with before.db.write() as conn:
+            twice = _vector_words(conn, plain)
+            english_before = _vector_words(conn, english)
+    finally:
+        before.close()
+    assert dict(twice)["plain"].count("B") == 2  # 0005's function: every word twice
+    _migrate(pg_url, "0012")
+    after = open_store(pg_url, upgrade=False)
+    try:
+        with after.db.write() as conn:
+            assert dict(_vector_words(conn, plain))["plain"].count("B") == 1
+            assert _vector_words(conn, english) == english_before
+        _assert_index_is_exact(after)
+    finally:
+        after.close()
+    _migrate(pg_url, "0011", down=True)
+    down = open_store(pg_url, upgrade=False)
+    try:
+        with down.db.write() as conn:
+            assert _vector_words(conn, plain) == twice
+    finally:
+        down.close()
