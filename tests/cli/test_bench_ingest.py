@@ -42,6 +42,25 @@ def test_bench_ingest_refuses_a_bad_parse_process_count() -> None:
     assert result.exit_code != 0 and "TIDINGS_PARSE_PROCESSES" in result.output
 
 
+def test_bench_ingest_language_is_what_the_feeds_declare(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    from datetime import UTC, datetime
+
+    feed = parse_feed(synthetic_feed(1, 2, 30, datetime.now(UTC), "pt-BR"), "http://x/feed")
+    assert {e.language for e in feed.entries} == {"pt-br"}  # the parser lowercases codes
+    refused = CliRunner().invoke(command, ["--feeds", "3", "--language", "en<x/>"])
+    assert refused.exit_code != 0 and "--language" in refused.output
+    asked: list[str] = []
+
+    def run_bench(*args: object, language: str, **kw: object) -> dict[str, object]:
+        asked.append(language)
+        return {}
+
+    monkeypatch.setattr("tidings.benchmarks.ingest.run_bench", run_bench)
+    assert CliRunner().invoke(command, ["--feeds", "3", "--language", "pl"]).exit_code == 0
+    assert asked == ["pl"]
+
+
 def test_synthetic_feeds_parse_with_the_requested_size() -> None:
     from datetime import UTC, datetime
 

@@ -18,13 +18,14 @@ _VOCABULARY = ("the minister said on council market report river city harbour ba
 WORDS = tuple(_VOCABULARY.split())
 
 
-def synthetic_feed(n: int, items: int, words: int, now: datetime) -> bytes:
-    """One RSS 2.0 document with ``items`` items of about ``words`` words each."""
+def synthetic_feed(n: int, items: int, words: int, now: datetime, language: str = "en") -> bytes:
+    """One RSS 2.0 document with ``items`` items of about ``words`` words each, declared to be
+    in ``language`` (the words stay English: only what the store does with the code changes)."""
     rng = random.Random(n)
     out = [f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
            f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
            f"<title>Bench outlet {n}</title><link>https://outlet-{n}.example/</link>"
-           f"<description>Synthetic feed {n}</description><language>en</language>"]
+           f"<description>Synthetic feed {n}</description><language>{language}</language>"]
     for i in range(items):
         paragraphs = []
         left = words

@@ -19,6 +19,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import re
 import resource
 import shutil
 import sys
@@ -49,10 +50,12 @@ from tidings.store.benchdb import scratch_postgres
 from tidings.worker.stages import run_stage
 
 HOST_SUFFIX = ".bench.test"
-def serve(feeds: int, items: int, words: int, ready: Any, stop: Any) -> None:
+LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+
+def serve(feeds: int, items: int, words: int, language: str, ready: Any, stop: Any) -> None:
     """The feed server process: answers GET /feed/N.xml (200 or 304) and GET /_stats."""
     now = datetime.now(UTC)
-    bodies = [synthetic_feed(n, items, words, now) for n in range(feeds)]
+    bodies = [synthetic_feed(n, items, words, now, language) for n in range(feeds)]
     counts = {"200": 0, "304": 0, "404": 0}
     lock = threading.Lock()
 
@@ -253,10 +256,12 @@ def floor_keys(floor: Timed, first: Timed, second: Timed, dialect: str,
 
 
 def run_bench(feeds: int, items: int, words: int, database: str | None, progress: bool,
-              floor: bool = False, parse_processes: str = "auto") -> dict[str, Any]:
+              floor: bool = False, parse_processes: str = "auto",
+              language: str = "en") -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
     ready, stop = ctx.Queue(), ctx.Event()
-    server = ctx.Process(target=serve, args=(feeds, items, words, ready, stop), daemon=True)
+    server = ctx.Process(target=serve, args=(feeds, items, words, language, ready, stop),
+                         daemon=True)
     server.start()
     folder = Path(tempfile.mkdtemp(prefix="tidings-bench-"))
     try:
@@ -335,12 +340,17 @@ def _floor_url(database: str | None, folder: Path) -> Iterator[str]:
 @click.option("--parse-processes", default="auto", show_default=True,
               help="Parse processes beside the fetching one, as TIDINGS_PARSE_PROCESSES "
                    "(0: one parse thread).")
+@click.option("--language", default="en", show_default=True, metavar="CODE",
+              help="The language the feeds declare (the words stay English): what the store "
+                   "indexes them as, e.g. one PostgreSQL has no stemmer for.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
 def command(feeds: int, items: int, words: int, database: str | None, workers: str | None,
-            floor: bool, parse_processes: str, as_json: bool) -> None:
+            floor: bool, parse_processes: str, language: str, as_json: bool) -> None:
     """Fetch → parse → store for synthetic feeds on loopback, from scratch and unchanged."""
     if feeds <= 0 or items < 0 or words <= 0:
         raise click.BadParameter("--feeds and --words must be positive, --items not negative")
+    if not LANGUAGE_CODE.fullmatch(language):
+        raise click.BadParameter("--language takes a code like en, pl or pt-BR")
     if workers:
         try:
             counts = [int(w) for w in workers.split(",") if w.strip()]
@@ -355,7 +365,7 @@ def command(feeds: int, items: int, words: int, database: str | None, workers: s
         except TidingsError as exc:
             raise click.BadParameter(str(exc)) from None
         result = run_bench(feeds, items, words, database, progress=True, floor=floor,
-                           parse_processes=parse_processes)
+                           parse_processes=parse_processes, language=language)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
