@@ -12,13 +12,11 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import UTC, datetime
-from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.templating import Jinja2Templates
 
 from tidings import passwords
 from tidings.errors import TidingsError, one_line
@@ -30,7 +28,6 @@ from tidings.web.site import Site
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).parent / "templates"
 SIGNUP_LIMIT_PER_ADDRESS = 5  # sign-up attempts (made or not) per address within the window
 # sign-in failures: the same table, window and limits as the sync APIs (web/signinlimit)
 READER_PATHS = ("/reader", "/settings")
@@ -52,7 +49,6 @@ class Doors:
         self.gate = gate
         self.site = site
         self.store = gate.store
-        self.templates = Jinja2Templates(directory=str(TEMPLATES))
         self.limit = SignInLimit(gate.store.users, gate.secret)
 
     # -- sign-in ------------------------------------------------------------------------------
@@ -65,13 +61,15 @@ class Doors:
                     username: str, next_url: str,
                     headers: dict[str, str] | None = None) -> Response:
         nonce = secrets.token_urlsafe(24)
-        response = self.templates.TemplateResponse(request, "admin/login.html", {
-            "csrf_token": self.gate.signer.login_token(nonce), "error": error,
-            "username": username, "next": next_url,
-            "logged_out": request.query_params.get("logged_out") == "1",
-            "signup_open": accounts.signup_open(self.gate.settings),
-        }, status_code=status_code)
-        response.headers["cache-control"] = "no-store"
+        _ = self.site.gettext
+        logged_out = request.query_params.get("logged_out") == "1"
+        body = self.site.render("reader/login.html", None,
+                                csrf_token=self.gate.signer.login_token(nonce), error=error,
+                                username=username, next=next_url,
+                                message=_("You are signed out.") if logged_out else None,
+                                signup_open=accounts.signup_open(self.gate.settings))
+        response = HTMLResponse(body, status_code=status_code,
+                                headers={"cache-control": "no-store"})
         auth.set_cookie(response, request, auth.LOGIN_CSRF_COOKIE, nonce, max_age=3600)
         for key, value in (headers or {}).items():
             response.headers[key] = value
@@ -81,6 +79,7 @@ class Doors:
         form = await read_form(request)
         if isinstance(form, Response):
             return form
+        _ = self.site.gettext
         username = field(form, "username")[:200]
         password = field(form, "password")[:1000]
         next_url = _safe_next(field(form, "next"))
@@ -93,7 +92,7 @@ class Doors:
         if wait:
             log.warning("sign-in rate limited for %r from %s", username, address)
             return self._login_page(
-                request, error="Too many failed sign-ins. Try again later.", status_code=429,
+                request, error=_("Too many failed sign-ins. Try again later."), status_code=429,
                 username=username, next_url=next_url, headers={"retry-after": str(wait)})
         users = self.store.users
         user = await run_in_threadpool(users.by_name, username) if username else None
@@ -101,7 +100,7 @@ class Doors:
                                      user.password_hash if user else None, password)
         if not ok or user is None:
             await self.limit.failed(address, username)
-            return self._login_page(request, error="Wrong user name or password.",
+            return self._login_page(request, error=_("Wrong user name or password."),
                                     status_code=401, username=username, next_url=next_url)
         await self.limit.succeeded(address, username)
         if user.is_admin:

@@ -104,3 +104,43 @@ def test_signup_is_rate_limited_per_address(make_client: Callable[..., TestClien
     blocked = _signup(client, "one-more", "a long enough pw")
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
+
+
+def test_the_sign_in_page_speaks_the_site_language(make_client: Callable[..., TestClient],
+                                                   reader_settings: Settings) -> None:
+    client = make_client(reader_settings.replace(locale="de"))
+    page = client.get("/login")
+    assert page.status_code == 200 and '<html lang="de">' in page.text
+    assert "Benutzername" in page.text and "Passwort" in page.text
+    assert "User name" not in page.text
+    wrong = client.post("/login", data={"username": "alice", "password": "nope",
+                                        "csrf_token": csrf_of(page.text)})
+    assert wrong.status_code == 401 and "Falscher Benutzername" in wrong.text
+    assert "Du bist abgemeldet." in client.get("/login?logged_out=1").text
+    english = make_client().get("/login?logged_out=1").text
+    assert "You are signed out." in english and "User name" in english
+
+
+def test_every_interface_string_is_translated() -> None:
+    """Each ``_("…")`` of the templates and the web code has a translation in every catalog
+    (a new string without one would show in English on a German site)."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    import tidings.web
+
+    web = Path(tidings.web.__file__).parent
+    literal = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+    wanted = {m.group(1) if m.group(1) is not None else m.group(2)
+              for path in [*web.rglob("*.html"), *web.rglob("*.py")]
+              for m in literal.finditer(path.read_text(encoding="utf-8"))}
+    assert "Wrong user name or password." in wanted and len(wanted) > 100
+    catalogs = sorted((web / "locales").glob("*/LC_MESSAGES/messages.po"))
+    assert len(catalogs) == 5
+    for path in catalogs:
+        with path.open("rb") as fh:
+            catalog = read_po(fh)
+        missing = sorted(m for m in wanted if not getattr(catalog.get(m), "string", None))
+        assert missing == [], f"{path.parts[-3]}: {missing}"
