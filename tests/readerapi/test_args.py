@@ -102,6 +102,10 @@ def test_stream_arguments() -> None:
     assert parsed.newer_than == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
     assert parsed.older_than == datetime(2023, 11, 14, 23, 13, 20, tzinfo=UTC)
     assert parsed.continuation == "abc-12"
+    # milliseconds and microseconds are told apart by size and kept to the microsecond
+    for sent in ("1700000000123", "1700000000123000"):
+        exact = stream_args(args(ot=sent), StateStream(State.READING_LIST), most=10)
+        assert exact.newer_than == datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=UTC)
     starred = stream_args(args(it="user/-/state/com.google/starred", r="n"),
                           FeedStream(feed_id=1), most=MAX_CONTENTS)
     assert starred.starred_only and not starred.oldest_first and starred.count == 20

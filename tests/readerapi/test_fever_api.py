@@ -4,12 +4,13 @@ bounds, id lists, absolute marks, and two readers kept apart; on SQLite and Post
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.testclient import TestClient
+from tests.readers.conftest import NOW
 
-from tidings.models import Feed
+from tidings.models import Feed, NewArticle
 from tidings.store import Store
 from tidings.web import signinlimit
 from tidings.web.fever.routes import PATH
@@ -120,6 +121,21 @@ def test_mark_feed_group_and_everything_read(client: TestClient, world: World) -
     assert left == set(world.articles["harbor"])
     fever(client, "alice", "", mark="group", id="0", **{"as": "read"})
     assert fever(client, "alice", "unread_item_ids")["unread_item_ids"] == ""
+
+
+def test_before_is_when_articles_arrived_not_their_date(client: TestClient, store: Store,
+                                                        world: World) -> None:
+    """``before`` is the app's last items request: a story dated earlier that arrived
+    since has not been shown, so it stays unread."""
+    last_request = str(int((NOW + timedelta(minutes=30)).timestamp()))
+    row = NewArticle(source_id=world.harbor, entry_key="late", title="Old, fetched late",
+                     published_at=NOW - timedelta(days=1), fetched_at=NOW + timedelta(hours=1))
+    with store.db.write() as conn:
+        late = store.articles.insert_many(conn, [row])[0]
+    fever(client, "alice", "", mark="feed", id=str(world.harbor), before=last_request,
+          **{"as": "read"})
+    unread = id_set(fever(client, "alice", "unread_item_ids")["unread_item_ids"])
+    assert late in unread and not unread & set(world.articles["harbor"])
     refused = client.post(f"{PATH}?api&mark=feed&as=saved&id={world.harbor}",
                           data={"api_key": key("alice")})
     assert refused.status_code == 400

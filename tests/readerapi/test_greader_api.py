@@ -3,9 +3,13 @@ subscriptions and folders, the Atom form; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from lxml import etree
 from starlette.testclient import TestClient
+from tests.readers.conftest import NOW
 
+from tidings.models import NewArticle
 from tidings.operations import accounts
 from tidings.store import Store
 from tidings.store.apiaccess import KEEP_TOKENS
@@ -168,21 +172,46 @@ def test_newsboats_unescaped_body_with_only_the_token(client: TestClient,
     assert ids(client, auth, s=f"feed/{world.diary}", xt=READ) == []
 
 
-def test_mark_all_as_read_by_stream_and_time(client: TestClient, world: World) -> None:
+def _old_story_fetched_late(store: Store, source_id: int, key: str) -> int:
+    """A story published a day before the others, stored an hour after them."""
+    row = NewArticle(source_id=source_id, entry_key=key, title="An old story, fetched late",
+                     published_at=NOW - timedelta(days=1), fetched_at=NOW + timedelta(hours=1))
+    with store.db.write() as conn:
+        return store.articles.insert_many(conn, [row])[0]
+
+
+def test_mark_all_as_read_by_stream_and_time(client: TestClient, store: Store,
+                                              world: World) -> None:
     auth = login(client, "alice")
     assert client.post(f"{API}/mark-all-as-read", data={"s": "user/-/label/Tech"},
                        headers=auth).text == "OK"
     assert set(ids(client, auth, s=READING_LIST, xt=READ)) == set(
         world.articles["harbor"] + world.articles["diary"])
-    # ts in µs, as FreshRSS's clients send it: before the newest Harbor article only
-    newest = client.post(f"{API}/stream/items/contents",
-                         data={"i": str(world.articles["harbor"][-1])},
-                         headers=auth).json()["items"][0]["published"]
+    # ts in µs, as FreshRSS's clients send it: the newest crawl time the app has shown. A
+    # story published a day earlier but fetched after it is new to the app: it stays unread
+    shown = client.post(f"{API}/stream/items/contents",
+                        data={"i": str(world.articles["harbor"][-1])},
+                        headers=auth).json()["items"][0]["timestampUsec"]
+    late = _old_story_fetched_late(store, world.harbor, "late-1")
     client.post(f"{API}/mark-all-as-read", data={"s": f"feed/{world.harbor}",
-                                                  "ts": str(newest * 1_000_000)}, headers=auth)
-    assert ids(client, auth, s=f"feed/{world.harbor}", xt=READ) == [world.articles["harbor"][-1]]
+                                                  "ts": shown}, headers=auth)
+    assert ids(client, auth, s=f"feed/{world.harbor}", xt=READ) == [late]
     refused = client.post(f"{API}/mark-all-as-read", data={"s": "bogus"}, headers=auth)
     assert refused.status_code == 400
+
+
+def test_ot_and_nt_select_by_crawl_time(client: TestClient, store: Store, world: World
+                                        ) -> None:
+    """An app syncing with ot=<its last sync> gets what arrived since, whatever its date."""
+    auth = login(client, "alice")
+    synced = int((NOW + timedelta(minutes=30)).timestamp())
+    late = _old_story_fetched_late(store, world.harbor, "late-2")
+    item = client.get(f"{API}/stream/contents/feed/{world.harbor}", params={"ot": synced},
+                      headers=auth).json()["items"]
+    assert [i["title"] for i in item] == ["An old story, fetched late"]
+    assert item[0]["published"] < synced < int(item[0]["crawlTimeMsec"]) // 1000
+    before = ids(client, auth, s=f"feed/{world.harbor}", nt=str(synced))
+    assert sorted(before) == sorted(world.articles["harbor"]) and late not in before
 
 
 def test_subscription_edit_folders_and_titles(client: TestClient, world: World) -> None:

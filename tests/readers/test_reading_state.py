@@ -70,7 +70,10 @@ def test_reading_in_order_keeps_state_to_one_mark(store: Store) -> None:
 def test_mark_all_read_and_undo(store: Store) -> None:
     a, b = add_source(store, "A"), add_source(store, "B")
     user = add_user(store, "alice")
-    ids_a, ids_b = add_articles(store, a, 10), add_articles(store, b, 10, start=50)
+    ids_a = add_articles(store, a, 10)
+    # B's first five arrived ten minutes before the rest
+    ids_b = (add_articles(store, b, 5, start=50, fetched=NOW - timedelta(minutes=10))
+             + add_articles(store, b, 5, start=55))
     reading.set_read(store, user, ids_a[:3])
     reading.set_read(store, user, ids_a[:3], read=False)
     reading.set_read(store, user, [ids_a[7]])
@@ -80,7 +83,7 @@ def test_mark_all_read_and_undo(store: Store) -> None:
     assert reading.undo_mark_all(store, user, undo)
     assert sorted(_unread(store, user)) == before
     assert not reading.undo_mark_all(store, user, undo)  # once
-    # older than a time: only what was published before it
+    # older than a time: only what arrived (was stored) before it, whatever its date
     cut = NOW - timedelta(minutes=5)
     undo = reading.mark_all_read(store, user, StreamQuery(kind="source", ref=b), before=cut)
     assert sorted(_unread(store, user)) == sorted(
@@ -140,7 +143,8 @@ def test_streams_page_with_continuation_and_filters(store: Store) -> None:
     src = add_source(store, "News")
     other = add_source(store, "Other")
     user = add_user(store, "alice")
-    ids = add_articles(store, src, 7)
+    ids = (add_articles(store, src, 5, fetched=NOW - timedelta(minutes=5))
+           + add_articles(store, src, 2, start=5))  # the last two arrived five minutes later
     add_articles(store, other, 3, start=50)
     seen: list[int] = []
     query = StreamQuery(kind="source", ref=src, limit=3)
@@ -157,6 +161,6 @@ def test_streams_page_with_continuation_and_filters(store: Store) -> None:
     reading.set_read(store, user, ids[:4])
     read, _ = reading.stream_ids(store, user, StreamQuery(kind="read", limit=100))
     assert sorted(read) == ids[:4]
-    newer = reading.stream_ids(store, user, StreamQuery(
+    newer = reading.stream_ids(store, user, StreamQuery(  # by arrival, not by date
         kind="source", ref=src, newer_than=NOW - timedelta(minutes=2), limit=100))[0]
     assert newer == ids[-2:][::-1]

@@ -105,7 +105,8 @@ def set_starred(store: Store, user_id: int, ids: Iterable[int], starred: bool = 
 def mark_all_read(store: Store, user_id: int, scope: StreamQuery | None = None, *,
                   before: datetime | None = None, now: datetime | None = None) -> int:
     """Mark everything in ``scope`` read (the reading list when None; a source, folder, story
-    or saved search stream otherwise), or only what was published before ``before``; the
+    or saved search stream otherwise), or only what was stored before ``before`` (what
+    arrived later has not been shown to the reader, however old its date); the
     undo id for :func:`undo_mark_all`. Whole sources move their "read through" mark (cheap
     whatever the number of articles); other scopes mark their unread articles one by one."""
     now = now or datetime.now(UTC)

@@ -41,8 +41,10 @@ class StreamQuery:
     ref: int | None = None
     unread_only: bool = False
     starred_only: bool = False
-    newer_than: datetime | None = None  # published at or after
-    older_than: datetime | None = None  # published before
+    # when tidings stored the article (its crawl time), as sync apps mean ``ot``, ``ts`` and
+    # Fever's ``before``: an old story fetched after an app's last sync is still new to it
+    newer_than: datetime | None = None  # stored at or after
+    older_than: datetime | None = None  # stored before
     oldest_first: bool = False
     limit: int = 20
     continuation: str | None = None  # from the previous page; opaque to callers
@@ -110,9 +112,9 @@ def _common(q: StreamQuery, search: sa.ColumnElement[bool] | None) -> list[sa.Co
     elif q.kind == "search" and search is not None:
         where.append(search)
     if q.newer_than is not None:
-        where.append(articles.c.published_at >= q.newer_than)
+        where.append(articles.c.fetched_at >= q.newer_than)
     if q.older_than is not None:
-        where.append(articles.c.published_at < q.older_than)
+        where.append(articles.c.fetched_at < q.older_than)
     if q.continuation is not None:
         after = int(q.continuation)
         where.append(articles.c.id > after if q.oldest_first else articles.c.id < after)

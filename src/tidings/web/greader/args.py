@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tidings.errors import BadParam
 from tidings.web.formargs import FormArgs
@@ -23,6 +23,7 @@ MAX_CONTENTS = 1000
 #: the most ids one ``stream/items/ids`` page holds (Miniflux's cap too)
 MAX_IDS = 10_000
 MAX_SECONDS = 253_402_300_799  # 9999-12-31T23:59:59Z
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CONTINUATION = re.compile(r"[0-9A-Za-z_.:-]{1,100}")
 
 
@@ -69,13 +70,16 @@ def count(raw: str | None, *, most: int, default: int = DEFAULT_COUNT) -> int:
 
 
 def seconds(raw: str | None, name: str) -> datetime | None:
-    """A Unix time in seconds (fractions dropped; µs values, as some clients send, scaled)."""
+    """A Unix time in seconds, or in milliseconds or microseconds as some clients send it
+    (told apart by size, and kept to the microsecond: a ``timestampUsec`` sent back must
+    name exactly the crawl time it came from); fractions of the unit are dropped."""
     if raw is None or not raw.strip():
         return None
-    value = _integer(raw.split(".")[0], name)
-    while value > MAX_SECONDS:  # milliseconds or microseconds: bring them back to seconds
-        value //= 1000
-    return datetime.fromtimestamp(max(0, value), UTC)
+    value = max(0, _integer(raw.split(".")[0], name))
+    per_second = 1
+    while value // per_second > MAX_SECONDS:
+        per_second *= 1000
+    return EPOCH + timedelta(microseconds=value * 1_000_000 // per_second)
 
 
 def continuation(raw: str | None) -> str | None:

@@ -5,7 +5,7 @@ unread counts, and changing state (``edit-tag``, ``mark-all-as-read``, both answ
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -142,6 +142,8 @@ async def mark_all_as_read(api: GReader, request: Request, args: FormArgs, user:
     wanted = StreamArgs(stream=parse_stream(raw))
     query = await api.run(api.data.query, user.id, wanted)
     before = seconds(args.get("ts"), "ts")
+    if before is not None:  # at or before it, as FreshRSS: apps send the newest one they showed
+        before += timedelta(microseconds=1)
     if query is not None:
         query = replace(query, unread_only=False, continuation=None)
     await api.run(api.data.mark_all_read, user.id, query, before)
