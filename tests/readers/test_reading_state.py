@@ -4,6 +4,7 @@ same answers as a plain set of read ids, and stay small."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 from tests.readers.conftest import NOW, add_articles, add_source, add_user
@@ -164,3 +165,37 @@ def test_streams_page_with_continuation_and_filters(store: Store) -> None:
     newer = reading.stream_ids(store, user, StreamQuery(  # by arrival, not by date
         kind="source", ref=src, newer_than=NOW - timedelta(minutes=2), limit=100))[0]
     assert newer == ids[-2:][::-1]
+
+
+def test_counts_match_the_pages_of_every_kind_of_stream(store: Store) -> None:
+    """A stream's total (Fever's total_items) is what paging through it yields, whichever
+    joins its query needs: read and starred rows, a folder, another reader's state."""
+    from tidings.operations import subscriptions as subs
+
+    a, b = add_source(store, "A"), add_source(store, "B")
+    alice, bob = add_user(store, "alice"), add_user(store, "bob")
+    ids_a, ids_b = add_articles(store, a, 12), add_articles(store, b, 9, start=50)
+    subs.set_folder(store, alice, b, "Later")
+    folder = next(s.folder_id for s in store.subscriptions.list(alice) if s.source_id == b)
+    assert folder is not None
+    reading.set_read(store, alice, ids_a[:5] + ids_b[2:4])
+    reading.set_read(store, alice, [ids_a[1]], read=False)
+    reading.set_starred(store, alice, [ids_a[0], ids_b[8]], now=NOW)
+    reading.set_read(store, bob, ids_a + ids_b)  # bob's state changes nothing of alice's
+    reading.set_starred(store, bob, ids_a, now=NOW)
+    for query in (StreamQuery(), StreamQuery(unread_only=True), StreamQuery(kind="read"),
+                  StreamQuery(kind="starred"), StreamQuery(kind="source", ref=a),
+                  StreamQuery(kind="folder", ref=folder),
+                  StreamQuery(kind="folder", ref=folder, unread_only=True)):
+        every: list[int] = []
+        page = replace(query, limit=4)
+        while True:
+            found, more = reading.stream_ids(store, alice, page)
+            every += found
+            if more is None:
+                break
+            page = replace(page, continuation=more)
+        assert reading.count(store, alice, query) == len(every) == len(set(every)), query
+    assert reading.count(store, alice, StreamQuery()) == 21
+    assert reading.count(store, alice, StreamQuery(kind="read")) == 6
+    assert reading.count(store, alice, StreamQuery(kind="starred")) == 2

