@@ -206,3 +206,21 @@ def test_the_starred_list_offers_no_mark_all(alice: TestClient, ids: Seeded) -> 
                                                         "view": "starred"})
     assert refused.status_code == 400
     assert len(titles(alice.get("/reader").text)) == 7
+
+
+def test_an_article_links_to_its_neighbours_in_the_list_it_came_from(alice: TestClient) -> None:
+    """The article page's rel=prev/next (what k/j follow there) are the rows just above and
+    below it in its list, and take the list along; opened from no list, there are none."""
+    listing = alice.get("/reader?view=all").text
+    order = [int(i) for i in re.findall(r'href="/reader/articles/(\d+)\?back=', listing)]
+    order = list(dict.fromkeys(order))
+    assert len(order) >= 3
+    back = "%2Freader%3Fview%3Dall"
+    middle = alice.get(f"/reader/articles/{order[1]}?back={back}").text
+    assert f'href="/reader/articles/{order[0]}?back={back}" rel="prev"' in middle
+    assert f'href="/reader/articles/{order[2]}?back={back}" rel="next"' in middle
+    first = alice.get(f"/reader/articles/{order[0]}?back={back}").text
+    assert 'rel="prev"' not in first and f"/reader/articles/{order[1]}?back=" in first
+    assert 'rel="next"' not in alice.get(f"/reader/articles/{order[-1]}?back={back}").text
+    lone = alice.get(f"/reader/articles/{order[1]}?back=%2Freader%3Fview%3Dnonsense").text
+    assert 'rel="prev"' not in lone and 'rel="next"' not in lone

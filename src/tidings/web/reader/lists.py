@@ -6,18 +6,19 @@ one user's view and shapes it for the templates; it runs in the thread pool.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from markupsafe import Markup
 
+from tidings.errors import FormError
 from tidings.operations import filters, reading, subscriptions
 from tidings.operations.reading import ReaderItem, StreamQuery
 from tidings.sanitize import sanitize_html
 from tidings.store import Store
 from tidings.web.i18n import time_label
-from tidings.web.reader.forms import Scope
+from tidings.web.reader.forms import Scope, parse_scope
 
 PAGE_SIZE = 40
 SUMMARY_CHARS = 280
@@ -155,6 +156,25 @@ def stream_query(scope: Scope, *, continuation: str | None = None) -> StreamQuer
     return StreamQuery(kind=scope.kind, ref=scope.number, unread_only=scope.view == "unread",
                        starred_only=scope.view == "starred", limit=PAGE_SIZE,
                        continuation=continuation)
+
+
+def neighbours(store: Store, user_id: int, article_id: int, back: str) -> dict[str, str | None]:
+    """The articles just above (``newer_url``) and below (``older_url``) this one in the list
+    it was opened from, for the article page's links and j/k; none when ``back`` names no
+    list."""
+    where = urlsplit(back)
+    if where.path != "/reader":
+        return {"newer_url": None, "older_url": None}
+    try:
+        scope = parse_scope(dict(parse_qsl(where.query)))
+    except FormError:
+        return {"newer_url": None, "older_url": None}
+    down = replace(stream_query(scope, continuation=str(article_id)), limit=1)
+    found: dict[str, str | None] = {}
+    for name, query in (("older_url", down), ("newer_url", replace(down, oldest_first=True))):
+        ids = reading.stream_ids(store, user_id, query)[0]
+        found[name] = f"/reader/articles/{ids[0]}?back={quote(back, safe='')}" if ids else None
+    return found
 
 
 def list_page(store: Store, user_id: int, scope: Scope, token: str | None, labels: Labeler,

@@ -109,4 +109,5 @@ class ReaderPages(Handlers):
             reading.set_read(self.store, user_id, [article_id], True)
             item = reading.items_by_ids(self.store, user_id, [article_id])[0]
         row = lists.to_row(item, self._labels(), back)
-        return {"prefs": prefs, "entry": row, "content_html": lists.article_body(item)}
+        return {"prefs": prefs, "entry": row, "content_html": lists.article_body(item),
+                **lists.neighbours(self.store, user_id, article_id, back)}
