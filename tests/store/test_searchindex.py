@@ -24,12 +24,13 @@ from tidings.worker import stages
 NOW = datetime(2026, 2, 15, 11, 0, tzinfo=UTC)
 
 
-def _add(store: Store, *titles: str, key: str = "k") -> list[int]:
+def _add(store: Store, *titles: str, key: str = "k", language: str | None = "en",
+         text: str | None = None) -> list[int]:
     source = store.sources.find(name="Wire") or store.sources.add(Source(None, "Wire"), NOW)
     assert source.id is not None
     rows = [NewArticle.from_entry(Entry(key=f"{key}{i}", guid=None, url=None, title=title,
-                                        content_text=f"Body of {title.lower()}.",
-                                        language="en"),
+                                        content_text=text or f"Body of {title.lower()}.",
+                                        language=language),
                                   feed_id=None, source_id=source.id, now=NOW)
             for i, title in enumerate(titles)]
     with store.db.write() as conn:
@@ -242,24 +243,15 @@ def _vector_words(conn: sa.Connection, article_id: int) -> list[tuple[str, str]]
                 f"WHERE id = {int(article_id)} ORDER BY lexeme")]
 
 
-def _add_in(store: Store, language: str | None, title: str, text: str, key: str) -> int:
-    source = store.sources.find(name="Wire") or store.sources.add(Source(None, "Wire"), NOW)
-    assert source.id is not None
-    row = NewArticle.from_entry(Entry(key=key, guid=None, url=None, title=title,
-                                      content_text=text, language=language),
-                                feed_id=None, source_id=source.id, now=NOW)
-    with store.db.write() as conn:
-        return store.articles.insert_many(conn, [row])[0]
-
-
 def test_postgresql_vectors_hold_each_word_once_without_a_stemmer(pg_url: str) -> None:
     """An article in a language PostgreSQL cannot stem is parsed once ('simple'), one with
     a stemmer keeps both forms; both are found with and without a language filter."""
     store = open_store(pg_url)
     try:
-        plain = _add_in(store, "pl", "Wybory w Gdańsku", "Wyniki wyborów ogłoszono.", "pl")
-        unknown = _add_in(store, None, "Wybory w Gdańsku", "Wyniki wyborów ogłoszono.", "xx")
-        english = _add_in(store, "en", "Elections in Gdansk", "Results were announced.", "en")
+        polish = "Wyniki wyborów ogłoszono."
+        plain = _add(store, "Wybory w Gdańsku", key="pl", language="pl", text=polish)[0]
+        unknown = _add(store, "Wybory w Gdańsku", key="xx", language=None, text=polish)[0]
+        english = _add(store, "Elections in Gdansk", key="en", text="Results were announced.")[0]
         stages.run_stage("index", store, Settings.from_dict({"database_url": pg_url}))
         with store.db.write() as conn:
             once = conn.exec_driver_sql(
@@ -286,8 +278,8 @@ def test_migration_0012_recomputes_only_unstemmed_vectors(pg_url: str) -> None:
     _migrate(pg_url, "0011")
     before = open_store(pg_url, upgrade=False)
     try:
-        plain = _add_in(before, "ja", "東京 news", "plain words here", "ja")
-        english = _add_in(before, "en", "Tokyo news", "plain words here", "en")
+        plain = _add(before, "東京 news", key="ja", language="ja", text="plain words here")[0]
+        english = _add(before, "Tokyo news", key="en", text="plain words here")[0]
         stages.run_stage("index", before, Settings.from_dict({"database_url": pg_url}))
         with before.db.write() as conn:
             twice = _vector_words(conn, plain)

@@ -52,6 +52,7 @@ from tidings.worker.stages import run_stage
 HOST_SUFFIX = ".bench.test"
 LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
+
 def serve(feeds: int, items: int, words: int, language: str, ready: Any, stop: Any) -> None:
     """The feed server process: answers GET /feed/N.xml (200 or 304) and GET /_stats."""
     now = datetime.now(UTC)

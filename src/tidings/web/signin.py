@@ -57,23 +57,28 @@ class Doors:
         return self._login_page(request, error=None, status_code=200, username="",
                                 next_url=_safe_next(request.query_params.get("next")))
 
+    def _form_page(self, request: Request, template: str, *, status_code: int,
+                   headers: dict[str, str] | None, **context: object) -> Response:
+        """A sign-in or sign-up form in the site's language, never cached, with a fresh
+        CSRF nonce in its cookie and the token that matches it in the form."""
+        nonce = secrets.token_urlsafe(24)
+        body = self.site.render(template, None, csrf_token=self.gate.signer.login_token(nonce),
+                                **context)
+        response = HTMLResponse(body, status_code=status_code,
+                                headers={"cache-control": "no-store", **(headers or {})})
+        auth.set_cookie(response, request, auth.LOGIN_CSRF_COOKIE, nonce, max_age=3600)
+        return response
+
     def _login_page(self, request: Request, *, error: str | None, status_code: int,
                     username: str, next_url: str,
                     headers: dict[str, str] | None = None) -> Response:
-        nonce = secrets.token_urlsafe(24)
         _ = self.site.gettext
         logged_out = request.query_params.get("logged_out") == "1"
-        body = self.site.render("reader/login.html", None,
-                                csrf_token=self.gate.signer.login_token(nonce), error=error,
-                                username=username, next=next_url,
-                                message=_("You are signed out.") if logged_out else None,
-                                signup_open=accounts.signup_open(self.gate.settings))
-        response = HTMLResponse(body, status_code=status_code,
-                                headers={"cache-control": "no-store"})
-        auth.set_cookie(response, request, auth.LOGIN_CSRF_COOKIE, nonce, max_age=3600)
-        for key, value in (headers or {}).items():
-            response.headers[key] = value
-        return response
+        return self._form_page(
+            request, "reader/login.html", status_code=status_code, headers=headers,
+            error=error, username=username, next=next_url,
+            message=_("You are signed out.") if logged_out else None,
+            signup_open=accounts.signup_open(self.gate.settings))
 
     async def login(self, request: Request) -> Response:
         form = await read_form(request)
@@ -132,15 +137,9 @@ class Doors:
 
     def _signup_page(self, request: Request, *, error: str | None = None, username: str = "",
                      status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-        nonce = secrets.token_urlsafe(24)
-        body = self.site.render("reader/signup.html", None,
-                                csrf_token=self.gate.signer.login_token(nonce),
-                                error=error, username=username,
-                                min_length=passwords.MIN_PASSWORD_LENGTH)
-        response = HTMLResponse(body, status_code=status_code,
-                                headers={"cache-control": "no-store", **(headers or {})})
-        auth.set_cookie(response, request, auth.LOGIN_CSRF_COOKIE, nonce, max_age=3600)
-        return response
+        return self._form_page(request, "reader/signup.html", status_code=status_code,
+                               headers=headers, error=error, username=username,
+                               min_length=passwords.MIN_PASSWORD_LENGTH)
 
     async def signup_form(self, request: Request) -> Response:
         if not accounts.signup_open(self.gate.settings):

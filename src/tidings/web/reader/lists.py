@@ -158,19 +158,26 @@ def stream_query(scope: Scope, *, continuation: str | None = None) -> StreamQuer
                        continuation=continuation)
 
 
+def _list_scope(back: str) -> Scope | None:
+    """The list a ``back`` address names (None: not a list of /reader)."""
+    where = urlsplit(back)
+    if where.path != "/reader":
+        return None
+    try:
+        return parse_scope(dict(parse_qsl(where.query)))
+    except FormError:
+        return None
+
+
 def neighbours(store: Store, user_id: int, article_id: int, back: str) -> dict[str, str | None]:
     """The articles just above (``newer_url``) and below (``older_url``) this one in the list
     it was opened from, for the article page's links and j/k; none when ``back`` names no
     list."""
-    where = urlsplit(back)
-    if where.path != "/reader":
-        return {"newer_url": None, "older_url": None}
-    try:
-        scope = parse_scope(dict(parse_qsl(where.query)))
-    except FormError:
-        return {"newer_url": None, "older_url": None}
+    found: dict[str, str | None] = {"newer_url": None, "older_url": None}
+    scope = _list_scope(back)
+    if scope is None:
+        return found
     down = replace(stream_query(scope, continuation=str(article_id)), limit=1)
-    found: dict[str, str | None] = {}
     for name, query in (("older_url", down), ("newer_url", replace(down, oldest_first=True))):
         ids = reading.stream_ids(store, user_id, query)[0]
         found[name] = f"/reader/articles/{ids[0]}?back={quote(back, safe='')}" if ids else None
